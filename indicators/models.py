@@ -1,0 +1,1 @@
+"""Quantitative indicators (学社衔接率, 团青比 …)."""

@@ -1,0 +1,1 @@
+"""Plans and task breakdowns (任务分解表)."""
