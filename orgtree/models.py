@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
-from .querysets import DepartmentQuerySet, MembershipQuerySet, OrganisationManager
+from .querysets import DepartmentQuerySet, MembershipQuerySet, OrganisationManager, TreeChangeQuerySet
 
 
 class OrgType(models.TextChoices):
@@ -156,6 +156,8 @@ class TreeChange(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     detail = models.JSONField("详情", default=dict, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = TreeChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "组织变更记录"

@@ -122,6 +122,10 @@ class MembershipQuerySet(OrgBoundQuerySet):
     pass
 
 
+class TreeChangeQuerySet(OrgBoundQuerySet):
+    pass
+
+
 def normalise_code(code: str | int | None) -> str:
     """GB/T 2260 codes: provinces and cities padded to six digits (33 → 330000, 3301 → 330100)."""
     text = str(code or "").strip()

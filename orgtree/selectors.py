@@ -1,0 +1,103 @@
+"""Reads of the organisation tree. Pages use these and never touch lft/rght/tree_id themselves."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .models import Department, Membership, Organisation, TreeChange
+from .querysets import user_scopes
+
+
+def get_object_for_user(queryset: QuerySet, user, action: str = "view", **lookup):
+    """Fetch and authorise in one call: unseen objects answer 404, seen-but-not-allowed 403."""
+    obj = queryset.for_user(user, action).filter(**lookup).first()
+    if obj is not None:
+        return obj
+    if action != "view" and queryset.for_user(user, "view").filter(**lookup).exists():
+        raise PermissionDenied("您没有执行此操作的权限")
+    raise Http404("未找到该对象，或您无权查看")
+
+
+def get_organisation(user, pk: int, action: str = "view") -> Organisation:
+    return get_object_for_user(Organisation.objects.all(), user, action, pk=pk)
+
+
+def top_organisations(user) -> QuerySet:
+    """The heads of the user's visible subtrees (nested memberships collapse into the outer one)."""
+    scopes = user_scopes(user, "view")
+    if scopes is None:
+        return Organisation.objects.filter(parent__isnull=True).order_by("tree_id")
+    ids = [
+        s.org_id
+        for s in scopes
+        if not any(
+            o is not s and o.subtree and o.tree_id == s.tree_id and o.lft < s.lft and s.rght < o.rght for o in scopes
+        )
+    ]
+    return Organisation.objects.filter(pk__in=ids).order_by("tree_id", "lft")
+
+
+def can(user, action: str, org: Organisation) -> bool:
+    """Whether the user holds `action` on `org`, decided from the memberships already loaded."""
+    scopes = user_scopes(user, action)
+    if scopes is None:
+        return True
+    for s in scopes:
+        if s.subtree and s.tree_id == org.tree_id and s.lft <= org.lft and org.rght <= s.rght:
+            return True
+        if not s.subtree and s.org_id == org.pk:
+            return True
+    return False
+
+
+def children_of(org: Organisation, *, include_inactive: bool = True) -> QuerySet:
+    qs = Organisation.objects.filter(parent=org)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("order", "lft")
+
+
+def visible_ancestors(user, org: Organisation) -> QuerySet:
+    """Breadcrumb: the ancestors of org that the user may see, top first."""
+    return org.get_ancestors().visible_to(user).only("id", "name", "short_name")
+
+
+def subtree_type_counts(org: Organisation) -> list[tuple[str, int]]:
+    """How many active organisations of each type the subtree holds (one aggregate query)."""
+    rows = (
+        org.get_descendants()
+        .filter(is_active=True)
+        .values("org_type")
+        .annotate(n=Count("id"))
+        .order_by("org_type")
+    )
+    labels = dict(Organisation._meta.get_field("org_type").choices)
+    return [(labels.get(row["org_type"], row["org_type"]), row["n"]) for row in rows]
+
+
+def search_organisations(user, query: str, *, action: str = "view") -> QuerySet:
+    query = (query or "").strip()
+    qs = Organisation.objects.for_user(user, action)
+    if query.isdigit():
+        qs = qs.filter(code__startswith=query)
+    else:
+        qs = qs.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+    return qs.order_by("tree_id", "lft")
+
+
+def members_of(user, org: Organisation) -> QuerySet:
+    return (
+        Membership.objects.for_user(user)
+        .filter(organisation=org)
+        .select_related("user", "department")
+        .order_by("role", "user__username")
+    )
+
+
+def departments_of(user, org: Organisation) -> QuerySet:
+    return Department.objects.for_user(user).filter(organisation=org)
+
+
+def recent_changes(user, org: Organisation, limit: int = 10) -> QuerySet:
+    return TreeChange.objects.for_user(user).filter(organisation=org).select_related("actor")[:limit]

@@ -1,0 +1,214 @@
+"""Organisation pages: the tree, detail, and admin actions inside one's own subtree."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import (
+    DepartmentForm,
+    MembershipForm,
+    OrganisationCreateForm,
+    OrganisationDissolveForm,
+    OrganisationMergeForm,
+    OrganisationMoveForm,
+    OrganisationUpdateForm,
+)
+from .models import Membership, Organisation
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names, the rest on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _page(request, queryset, size=None):
+    return Paginator(queryset, size or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+@require_GET
+def tree(request):
+    query = request.GET.get("q", "").strip()[:60]
+    context = {"query": query}
+    if query:
+        context["page_obj"] = _page(request, selectors.search_organisations(request.user, query))
+    else:
+        context["tops"] = selectors.top_organisations(request.user)
+    return render(request, "orgtree/tree.html", context)
+
+
+@login_required
+@require_GET
+def children(request, pk):
+    org = selectors.get_organisation(request.user, pk)
+    page = _page(request, selectors.children_of(org))
+    return render(request, "orgtree/_children.html", {"org": org, "page_obj": page})
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    user = request.user
+    org = selectors.get_organisation(user, pk)
+    context = {
+        "org": org,
+        "ancestors": selectors.visible_ancestors(user, org),
+        "page_obj": _page(request, selectors.children_of(org)),
+        "type_counts": selectors.subtree_type_counts(org),
+        "departments": selectors.departments_of(user, org),
+        "members": selectors.members_of(user, org),
+        "changes": selectors.recent_changes(user, org),
+        "can_manage": selectors.can(user, "manage", org),
+        "department_form": DepartmentForm(),
+    }
+    return render(request, "orgtree/detail.html", context)
+
+
+@login_required
+@require_GET
+def pick(request):
+    """Search box results for choosing an organisation within one's management scope."""
+    query = request.GET.get("q", "").strip()[:60]
+    results = selectors.search_organisations(request.user, query, action="manage")[:20] if query else []
+    return render(request, "orgtree/_pick.html", {"results": results, "query": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_child(request, pk):
+    parent = selectors.get_organisation(request.user, pk, "manage")
+    form = OrganisationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organisation_create(parent=parent, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已新增“{org.name}”")
+            return redirect("orgtree:detail", pk=org.pk)
+    return render(request, "orgtree/form.html", {"org": parent, "form": form, "title": f"在“{parent.name}”下新增组织"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    org = selectors.get_organisation(request.user, pk, "manage")
+    form = OrganisationUpdateForm(request.POST or None, initial={"name": org.name, "short_name": org.short_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(org=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("orgtree:detail", pk=org.pk)
+    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": f"修改“{org.name}”"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request, pk):
+    org = selectors.get_organisation(request.user, pk, "manage")
+    form = OrganisationMoveForm(request.POST or None, scope=Organisation.objects.for_user(request.user, "manage"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_move(org=org, new_parent=form.cleaned_data["new_parent"], actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已将“{org.name}”调整到“{form.cleaned_data['new_parent'].name}”之下")
+            return redirect("orgtree:detail", pk=org.pk)
+    return render(
+        request,
+        "orgtree/form.html",
+        {"org": org, "form": form, "title": f"调整“{org.name}”的隶属关系", "picker": "new_parent"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request, pk):
+    org = selectors.get_organisation(request.user, pk, "manage")
+    form = OrganisationMergeForm(request.POST or None, scope=Organisation.objects.for_user(request.user, "manage"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_merge(source=org, target=form.cleaned_data["target"], actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已将“{org.name}”并入“{form.cleaned_data['target'].name}”")
+            return redirect("orgtree:detail", pk=form.cleaned_data["target"].pk)
+    return render(
+        request, "orgtree/form.html", {"org": org, "form": form, "title": f"合并“{org.name}”", "picker": "target"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dissolve(request, pk):
+    org = selectors.get_organisation(request.user, pk, "manage")
+    form = OrganisationDissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_dissolve(org=org, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已撤销“{org.name}”")
+            return redirect("orgtree:detail", pk=org.pk)
+    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": f"撤销“{org.name}”", "danger": True})
+
+
+@login_required
+@require_POST
+def department_add(request, pk):
+    org = selectors.get_organisation(request.user, pk, "manage")
+    form = DepartmentForm(request.POST)
+    if form.is_valid():
+        try:
+            department = services.department_create(organisation=org, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已新增部门“{department.name}”")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("orgtree:detail", pk=org.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request, pk):
+    org = selectors.get_organisation(request.user, pk, "manage")
+    form = MembershipForm(request.POST or None, departments=selectors.departments_of(request.user, org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_add(organisation=org, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已添加 {membership.user.username}（{membership.get_role_display()}）")
+            return redirect("orgtree:detail", pk=org.pk)
+    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": f"为“{org.name}”添加成员"})
+
+
+@login_required
+@require_POST
+def member_remove(request, pk):
+    membership = selectors.get_object_for_user(Membership.objects.select_related("user"), request.user, "manage", pk=pk)
+    org_pk = membership.organisation_id
+    if membership.user_id == request.user.pk and membership.role == "admin":
+        messages.error(request, "不能移除自己的管理员身份")
+    else:
+        services.membership_remove(membership=membership)
+        messages.success(request, f"已移除 {membership.user.username} 的{membership.get_role_display()}身份")
+    return redirect("orgtree:detail", pk=org_pk)

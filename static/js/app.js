@@ -1,0 +1,12 @@
+// Organisation picker: a search result click fills the hidden field named by the picker.
+document.addEventListener("click", function (event) {
+  const option = event.target.closest("[data-pick-id]");
+  if (!option) return;
+  const picker = option.closest("[data-picker]");
+  const form = picker.closest("form");
+  const input = form.querySelector('input[name="' + picker.dataset.picker + '"]');
+  input.value = option.dataset.pickId;
+  picker.querySelector(".pick-label").textContent = option.dataset.pickLabel;
+  picker.querySelectorAll(".pick-option").forEach(function (el) { el.classList.remove("chosen"); });
+  option.classList.add("chosen");
+});
