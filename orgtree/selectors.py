@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import Department, Membership, Organisation, TreeChange
+from .models import Department, Membership, Organisation, OrgType, TreeChange
 from .querysets import user_scopes
 
 
@@ -72,8 +72,9 @@ def subtree_type_counts(org: Organisation) -> list[tuple[str, int]]:
         .annotate(n=Count("id"))
         .order_by("org_type")
     )
-    labels = dict(Organisation._meta.get_field("org_type").choices)
-    return [(labels.get(row["org_type"], row["org_type"]), row["n"]) for row in rows]
+    order = {value: index for index, value in enumerate(OrgType.values)}
+    rows = sorted(rows, key=lambda row: order.get(row["org_type"], len(order)))
+    return [(OrgType(row["org_type"]).label, row["n"]) for row in rows]
 
 
 def search_organisations(user, query: str, *, action: str = "view") -> QuerySet:
@@ -83,7 +84,7 @@ def search_organisations(user, query: str, *, action: str = "view") -> QuerySet:
         qs = qs.filter(code__startswith=query)
     else:
         qs = qs.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
-    return qs.order_by("tree_id", "lft")
+    return qs.select_related("parent").order_by("tree_id", "lft")
 
 
 def members_of(user, org: Organisation) -> QuerySet:
