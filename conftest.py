@@ -73,3 +73,8 @@ def shared_divisions():
     if not (SHARED_DIVISIONS / "areas.csv").is_file():
         pytest.skip("../shared/data/divisions is not present on this machine")
     return SHARED_DIVISIONS
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,89 @@
+"""For every URL and every role: another subtree's objects answer 404/403 and leak no names.
+
+A new URL pattern fails test_every_pattern_is_swept until it is given its objects here.
+"""
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from orgtree.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+SWEPT_NAMESPACES = {"orgtree", "plans", "indicators"}
+ROLES = ["admin", "editor", "reporter", "viewer"]
+
+
+def project_patterns(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from project_patterns(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and namespace in SWEPT_NAMESPACES:
+            yield f"{namespace}:{entry.name}", list(entry.pattern.regex.groupindex)
+
+
+def foreign_kwargs(tree):
+    """For each pattern, the kwargs naming an object of the 宁波 subtree (a sibling of 杭州)."""
+    foreign_member = Membership.objects.create(
+        user=__import__("django.contrib.auth").contrib.auth.get_user_model().objects.create_user("nb-someone"),
+        organisation=tree.nb,
+        role="viewer",
+    )
+    by_model = {"organisation": {"pk": tree.nb.pk}, "membership": {"pk": foreign_member.pk}}
+    return {
+        "orgtree:tree": {},
+        "orgtree:pick": {},
+        "orgtree:detail": by_model["organisation"],
+        "orgtree:children": by_model["organisation"],
+        "orgtree:create_child": by_model["organisation"],
+        "orgtree:edit": by_model["organisation"],
+        "orgtree:move": by_model["organisation"],
+        "orgtree:merge": by_model["organisation"],
+        "orgtree:dissolve": by_model["organisation"],
+        "orgtree:department_add": by_model["organisation"],
+        "orgtree:member_add": by_model["organisation"],
+        "orgtree:member_remove": by_model["membership"],
+    }
+
+
+FOREIGN_NAMES = ["宁波", "海曙", "nb-someone", "宁波学校部"]
+
+
+def test_every_pattern_is_swept(tree):
+    known = foreign_kwargs(tree)
+    missing = [name for name, _ in project_patterns() if name not in known]
+    assert not missing, f"add these URL patterns to the permission sweep: {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, role):
+    user = make_user(tree.hz, role)
+    client.force_login(user)
+    for name, kwargs in foreign_kwargs(tree).items():
+        url = reverse(name, kwargs=kwargs)
+        for method in ("get", "post"):
+            # Searches and pickers look for the foreign subtree by its code prefix.
+            data = {"q": "3302", "name": "新组织", "new_parent": tree.nb.pk, "target": tree.nb.pk}
+            response = getattr(client, method)(url, data)
+            body = response.content.decode()
+            if kwargs:
+                assert response.status_code in (403, 404, 405), (name, method, response.status_code)
+            else:
+                assert response.status_code in (200, 405), (name, method, response.status_code)
+            for foreign in FOREIGN_NAMES:
+                assert foreign not in body, (name, method, foreign)
+    # Nothing was written in the sibling subtree.
+    tree.nb.refresh_from_db()
+    assert tree.nb.is_active and tree.nb.get_children().count() == 1
+    assert Membership.objects.filter(organisation=tree.nb).count() == 1
+
+
+def test_anonymous_users_are_sent_to_login(tree, client):
+    for name, kwargs in foreign_kwargs(tree).items():
+        url = reverse(name, kwargs=kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code == 405:
+                continue
+            assert response.status_code == 302, (name, method)
+            assert response.url.startswith(reverse("login")), (name, method)
