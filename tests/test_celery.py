@@ -1,0 +1,35 @@
+"""Celery: tasks run eagerly in the embedded mode and on a real worker when Redis is configured."""
+import pytest
+from django.conf import settings
+
+from orgtree.models import Organisation
+from orgtree.tasks import check_orgtree_task
+from tuanjian.celery import app
+
+
+@pytest.mark.django_db
+def test_eager_mode_runs_tasks_in_process_and_propagates_errors(tree, monkeypatch):
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    result = check_orgtree_task.delay().get()
+    assert result["ok"] and result["nodes"] == Organisation.objects.count()
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("orgtree.tasks.check_orgtree", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        check_orgtree_task.delay()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real broker)")
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
+    from celery.contrib.testing import tasks  # noqa: F401 - registers celery.ping for the worker's ping check
+    from celery.contrib.testing.worker import start_worker
+
+    tree = build_tree()
+    Organisation.objects.filter(pk=tree.bs.pk).update(rght=999)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30):
+        result = check_orgtree_task.delay().get(timeout=60)
+    assert result["ok"] is False and result["wrong_numbers"] >= 1
