@@ -1,4 +1,5 @@
 """Shared fixtures: a small two-province tree and users holding each role at each level."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,11 +21,17 @@ def build_tree(db):
     def build():
         zj = organisation_create(parent=None, name="共青团浙江省委", org_type=OrgType.PROVINCE, code="330000")
         hz = organisation_create(parent=zj, name="共青团杭州市委", org_type=OrgType.CITY, code="330100")
-        xh = organisation_create(parent=hz, name="共青团杭州市西湖区委", org_type=OrgType.COUNTY, code="330106")
+        xh = organisation_create(
+            parent=hz, name="共青团杭州市西湖区委", org_type=OrgType.COUNTY, code="330106"
+        )
         bs = organisation_create(parent=xh, name="北山街道团工委", org_type=OrgType.STREET, code="330106002")
-        br = organisation_create(parent=bs, name="宝石社区团支部", org_type=OrgType.BRANCH, code="330106002052")
+        br = organisation_create(
+            parent=bs, name="宝石社区团支部", org_type=OrgType.BRANCH, code="330106002052"
+        )
         nb = organisation_create(parent=zj, name="共青团宁波市委", org_type=OrgType.CITY, code="330200")
-        hs = organisation_create(parent=nb, name="共青团宁波市海曙区委", org_type=OrgType.COUNTY, code="330203")
+        hs = organisation_create(
+            parent=nb, name="共青团宁波市海曙区委", org_type=OrgType.COUNTY, code="330203"
+        )
         js = organisation_create(parent=None, name="共青团江苏省委", org_type=OrgType.PROVINCE, code="320000")
         nj = organisation_create(parent=js, name="共青团南京市委", org_type=OrgType.CITY, code="320100")
         dept_hz = department_create(organisation=hz, name="组织部")

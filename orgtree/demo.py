@@ -1,4 +1,5 @@
-"""Demo data: the real Zhejiang tree to county level, a few townships and 团支部, one user per role and level."""
+"""Demo data: Zhejiang to county level, some townships and 团支部, one user per role and level."""
+
 from __future__ import annotations
 
 import json
@@ -48,12 +49,16 @@ def load_demo(directory: Path = DEMO_DIR) -> list[dict]:
         Membership.objects.update_or_create(
             user=user, organisation=org, role=item["role"], defaults={"department": department}
         )
-        logins.append({"username": user.username, "password": password, "org": org.name, "role": item["role"]})
+        logins.append(
+            {"username": user.username, "password": password, "org": org.name, "role": item["role"]}
+        )
     su = spec["superuser"]
     admin, _ = User.objects.get_or_create(username=su["username"])
     admin.first_name = su["name"]
     admin.is_staff = admin.is_superuser = True
     admin.set_password(password)
     admin.save()
-    logins.append({"username": admin.username, "password": password, "org": "全部（超级管理员）", "role": "superuser"})
+    logins.append(
+        {"username": admin.username, "password": password, "org": "全部（超级管理员）", "role": "superuser"}
+    )
     return logins

@@ -1,4 +1,5 @@
 """Forms of the organisation pages. Choices are always limited to the user's own scope."""
+
 from django import forms
 
 from .models import Department, Organisation, OrgType, Role
@@ -21,7 +22,10 @@ class OrganisationCreateForm(forms.Form):
     short_name = forms.CharField(label="简称", max_length=60, required=False)
     org_type = forms.ChoiceField(label="组织类型", choices=CHILD_TYPES, initial=OrgType.BRANCH)
     code = forms.CharField(
-        label="区划代码", max_length=12, required=False, help_text="有行政区划的组织填写 6/9/12 位代码，否则留空"
+        label="区划代码",
+        max_length=12,
+        required=False,
+        help_text="有行政区划的组织填写 6/9/12 位代码，否则留空",
     )
 
 
@@ -40,7 +44,9 @@ class OrganisationMoveForm(forms.Form):
 
 class OrganisationMergeForm(forms.Form):
     target = OrganisationPickerField(label="并入的组织", queryset=Organisation.objects.none())
-    confirm = forms.BooleanField(label="我已确认：下级组织和成员将转入目标组织，本组织将被撤销", required=True)
+    confirm = forms.BooleanField(
+        label="我已确认：下级组织和成员将转入目标组织，本组织将被撤销", required=True
+    )
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +62,9 @@ class DepartmentForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, help_text="已有用户直接填写用户名；新用户将被创建")
+    username = forms.CharField(
+        label="用户名", max_length=150, help_text="已有用户直接填写用户名；新用户将被创建"
+    )
     full_name = forms.CharField(label="姓名", max_length=150, required=False)
     password = forms.CharField(
         label="初始密码", required=False, widget=forms.PasswordInput, help_text="仅新用户需要，至少 8 位"

@@ -4,6 +4,7 @@ Reading validates everything before anything is written; writing numbers the who
 inserts it in bulk (COPY on PostgreSQL) under the tree lock, in one transaction. Re-running matches nodes
 by division code, so a second load of the same files changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -199,7 +200,9 @@ def read_divisions(directory: str | Path, *, province: str | None = None, depth:
             raw_parent = values[2] if parent_col else None
             if raw_parent is not None and not raw_parent.isdigit():
                 raise DivisionLoadError(f"{source}：上级代码“{raw_parent}”不是数字")
-            parent = None if raw_parent is None else alias.get(raw_parent, normalise_division_code(raw_parent))
+            parent = (
+                None if raw_parent is None else alias.get(raw_parent, normalise_division_code(raw_parent))
+            )
             code = normalise_division_code(raw_code)
             if level == "city" and PLACEHOLDER_CITY.match(name):
                 alias[raw_code] = parent
@@ -210,7 +213,9 @@ def read_divisions(directory: str | Path, *, province: str | None = None, depth:
                 continue
             names[code] = name
             if level == "province":
-                node = DivisionNode(code, province_org_name(name), name, OrgType.PROVINCE, None, level, source)
+                node = DivisionNode(
+                    code, province_org_name(name), name, OrgType.PROVINCE, None, level, source
+                )
             elif level == "city":
                 node = DivisionNode(code, city_org_name(name), name, OrgType.CITY, parent, level, source)
             elif level == "county":
@@ -346,7 +351,7 @@ def load_divisions(
 
         parent_of: dict[int, int | None] = {}
         sort_key: dict[int, tuple] = {}
-        for pk, code, parent_id, tree_id, lft, _rght, _level, _order in existing:
+        for pk, _code, parent_id, tree_id, lft, _rght, _level, _order in existing:
             parent_of[pk] = parent_id
             sort_key[pk] = (0, tree_id, lft, "")
         data_parent = {node.code: node.parent_code for node in nodes}

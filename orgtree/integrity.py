@@ -1,4 +1,5 @@
 """Verify (and repair) the nested-set numbers of every organisation tree against the parent links."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,7 +64,9 @@ def check_orgtree(*, fix: bool = False, max_examples: int = 20) -> TreeReport:
         for pk, parent_id, tree_id, *_ in rows.values():
             if parent_id is not None and parent_id in rows and rows[parent_id][2] != tree_id:
                 report.cross_tree_parents += 1
-                example(f"组织 {pk} 与其上级 {parent_id} 不在同一棵树（tree_id {tree_id} ≠ {rows[parent_id][2]}）")
+                example(
+                    f"组织 {pk} 与其上级 {parent_id} 不在同一棵树（tree_id {tree_id} ≠ {rows[parent_id][2]}）"
+                )
         parent_of = {pk: row[1] for pk, row in rows.items()}
         sort_key = {pk: (row[2], row[3], pk) for pk, row in rows.items()}
         numbers, roots, unreachable = number_forest(parent_of, sort_key)
@@ -93,7 +96,9 @@ def check_orgtree(*, fix: bool = False, max_examples: int = 20) -> TreeReport:
                 changes.append((pk, row[1], *wanted))
                 if (lft, rght, level) != (row[3], row[4], row[5]):
                     report.wrong_numbers += 1
-                    example(f"组织 {pk}：lft/rght/level 为 {row[3]}/{row[4]}/{row[5]}，应为 {lft}/{rght}/{level}")
+                    example(
+                        f"组织 {pk}：lft/rght/level 为 {row[3]}/{row[4]}/{row[5]}，应为 {lft}/{rght}/{level}"
+                    )
         if fix and changes and not unreachable:
             write_numbering(changes)
             report.fixed = True

@@ -3,6 +3,7 @@
 Each 团省委 is the root of its own MPTT tree (its own tree_id), so an insert renumbers one province,
 not the country. Structural writes go through orgtree.services only.
 """
+
 from django.conf import settings
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
@@ -38,7 +39,12 @@ class Organisation(MPTTModel):
         help_text="GB/T 2260 行政区划代码（省市县 6 位，乡镇 9 位，村 12 位）",
     )
     parent = TreeForeignKey(
-        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField("有效", default=True)
     dissolved_at = models.DateTimeField("撤销时间", null=True, blank=True)
@@ -121,7 +127,12 @@ class Membership(models.Model):
     )
     role = models.CharField("角色", max_length=10, choices=Role.choices)
     department = models.ForeignKey(
-        Department, verbose_name="部门", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Department,
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -163,3 +174,6 @@ class TreeChange(models.Model):
         verbose_name = "组织变更记录"
         verbose_name_plural = "组织变更记录"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"

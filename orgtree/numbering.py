@@ -4,6 +4,7 @@ Used by the division loader (numbers built once for hundreds of thousands of nod
 update per insert) and by check_orgtree, which compares the stored numbers with the ones the parent
 links imply and rewrites them with --fix.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -66,7 +67,7 @@ def find_cycle(parent_of: dict[str, str | None]) -> list[str] | None:
             path.append(node)
             node = parent_of[node]
         if node is not None and state.get(node) == 1:
-            return path[path.index(node):] + [node]
+            return path[path.index(node) :] + [node]
         for visited in path:
             state[visited] = 2
     return None

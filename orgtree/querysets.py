@@ -3,6 +3,7 @@
 Every view, export, API and background job reads organisation-bound rows through `for_user(user, action)`
 (or `Organisation.objects.visible_to(user)`); nothing filters by organisation by hand.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,9 +38,7 @@ def _memberships(user) -> list:
     if cached is None:
         from .models import Membership
 
-        cached = list(
-            Membership.objects.filter(user_id=user.pk).select_related("organisation", "department")
-        )
+        cached = list(Membership.objects.filter(user_id=user.pk).select_related("organisation", "department"))
         user._tuanjian_memberships = cached
     return cached
 
@@ -63,7 +62,9 @@ def user_scopes(user, action: str = "view") -> list[Scope] | None:
         if membership.role not in roles:
             continue
         org = membership.organisation
-        scope = Scope(org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == "central")
+        scope = Scope(
+            org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == "central"
+        )
         if scope.national and scope.subtree:
             return None
         scopes.append(scope)
@@ -78,7 +79,9 @@ def scope_q(user, action: str = "view", prefix: str = "") -> Q | None:
     q = Q(pk__in=[])
     for s in scopes:
         if s.subtree:
-            q |= Q(**{f"{prefix}tree_id": s.tree_id, f"{prefix}lft__gte": s.lft, f"{prefix}rght__lte": s.rght})
+            q |= Q(
+                **{f"{prefix}tree_id": s.tree_id, f"{prefix}lft__gte": s.lft, f"{prefix}rght__lte": s.rght}
+            )
         else:
             q |= Q(**{f"{prefix}pk": s.org_id})
     return q

@@ -1,4 +1,5 @@
 """Reads of the organisation tree. Pages use these and never touch lft/rght/tree_id themselves."""
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,8 @@ def top_organisations(user) -> QuerySet:
         s.org_id
         for s in scopes
         if not any(
-            o is not s and o.subtree and o.tree_id == s.tree_id and o.lft < s.lft and s.rght < o.rght for o in scopes
+            o is not s and o.subtree and o.tree_id == s.tree_id and o.lft < s.lft and s.rght < o.rght
+            for o in scopes
         )
     ]
     return Organisation.objects.filter(pk__in=ids).order_by("tree_id", "lft")

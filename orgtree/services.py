@@ -4,6 +4,7 @@ django-mptt corrupts a tree when two writers renumber it at once, so every add, 
 load runs inside one transaction holding the same PostgreSQL advisory lock, and re-reads the nodes it
 touches after taking it.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,10 @@ def lock_tree() -> None:
 
 def _record(action: str, org: Organisation | None, actor, **detail) -> None:
     TreeChange.objects.create(
-        action=action, organisation=org, actor=actor if actor and actor.is_authenticated else None, detail=detail
+        action=action,
+        organisation=org,
+        actor=actor if actor and actor.is_authenticated else None,
+        detail=detail,
     )
 
 
@@ -161,7 +165,9 @@ def organisation_merge(*, source: Organisation, target: Organisation, actor=None
             if not Membership.objects.filter(
                 user_id=membership.user_id, organisation=target, role=membership.role
             ).exists():
-                Membership.objects.create(user_id=membership.user_id, organisation=target, role=membership.role)
+                Membership.objects.create(
+                    user_id=membership.user_id, organisation=target, role=membership.role
+                )
         source.refresh_from_db()
         source.is_active = False
         source.dissolved_at = timezone.now()

@@ -1,4 +1,5 @@
 """Celery tasks of the organisation tree: thin wrappers over services."""
+
 import logging
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Organisation pages: the tree, detail, and admin actions inside one's own subtree."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -94,14 +95,18 @@ def create_child(request, pk):
         else:
             messages.success(request, f"已新增“{org.name}”")
             return redirect("orgtree:detail", pk=org.pk)
-    return render(request, "orgtree/form.html", {"org": parent, "form": form, "title": f"在“{parent.name}”下新增组织"})
+    return render(
+        request, "orgtree/form.html", {"org": parent, "form": form, "title": f"在“{parent.name}”下新增组织"}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
-    form = OrganisationUpdateForm(request.POST or None, initial={"name": org.name, "short_name": org.short_name})
+    form = OrganisationUpdateForm(
+        request.POST or None, initial={"name": org.name, "short_name": org.short_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(org=org, actor=request.user, **form.cleaned_data)
@@ -117,10 +122,14 @@ def edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def move(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
-    form = OrganisationMoveForm(request.POST or None, scope=Organisation.objects.for_user(request.user, "manage"))
+    form = OrganisationMoveForm(
+        request.POST or None, scope=Organisation.objects.for_user(request.user, "manage")
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_move(org=org, new_parent=form.cleaned_data["new_parent"], actor=request.user)
+            services.organisation_move(
+                org=org, new_parent=form.cleaned_data["new_parent"], actor=request.user
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -137,7 +146,9 @@ def move(request, pk):
 @require_http_methods(["GET", "POST"])
 def merge(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
-    form = OrganisationMergeForm(request.POST or None, scope=Organisation.objects.for_user(request.user, "manage"))
+    form = OrganisationMergeForm(
+        request.POST or None, scope=Organisation.objects.for_user(request.user, "manage")
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_merge(source=org, target=form.cleaned_data["target"], actor=request.user)
@@ -147,7 +158,9 @@ def merge(request, pk):
             messages.success(request, f"已将“{org.name}”并入“{form.cleaned_data['target'].name}”")
             return redirect("orgtree:detail", pk=form.cleaned_data["target"].pk)
     return render(
-        request, "orgtree/form.html", {"org": org, "form": form, "title": f"合并“{org.name}”", "picker": "target"}
+        request,
+        "orgtree/form.html",
+        {"org": org, "form": form, "title": f"合并“{org.name}”", "picker": "target"},
     )
 
 
@@ -164,7 +177,9 @@ def dissolve(request, pk):
         else:
             messages.success(request, f"已撤销“{org.name}”")
             return redirect("orgtree:detail", pk=org.pk)
-    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": f"撤销“{org.name}”", "danger": True})
+    return render(
+        request, "orgtree/form.html", {"org": org, "form": form, "title": f"撤销“{org.name}”", "danger": True}
+    )
 
 
 @login_required
@@ -198,13 +213,17 @@ def member_add(request, pk):
         else:
             messages.success(request, f"已添加 {membership.user.username}（{membership.get_role_display()}）")
             return redirect("orgtree:detail", pk=org.pk)
-    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": f"为“{org.name}”添加成员"})
+    return render(
+        request, "orgtree/form.html", {"org": org, "form": form, "title": f"为“{org.name}”添加成员"}
+    )
 
 
 @login_required
 @require_POST
 def member_remove(request, pk):
-    membership = selectors.get_object_for_user(Membership.objects.select_related("user"), request.user, "manage", pk=pk)
+    membership = selectors.get_object_for_user(
+        Membership.objects.select_related("user"), request.user, "manage", pk=pk
+    )
     org_pk = membership.organisation_id
     if membership.user_id == request.user.pk and membership.role == "admin":
         messages.error(request, "不能移除自己的管理员身份")

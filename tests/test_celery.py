@@ -1,4 +1,5 @@
 """Celery: tasks run eagerly in the embedded mode and on a real worker when Redis is configured."""
+
 import pytest
 from django.conf import settings
 

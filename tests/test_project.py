@@ -1,4 +1,5 @@
 """The project as operators run it: settings from the environment, compose file, deploy checks, demo."""
+
 import importlib
 import os
 import subprocess
@@ -16,9 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -60,14 +68,17 @@ def test_services_come_from_the_environment():
 
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_python(
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tuanjian.settings'; django.setup()", DEBUG="0"
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tuanjian.settings'; django.setup()",
+        DEBUG="0",
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
 def test_check_deploy_is_clean_in_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
-    env.update(DEBUG="0", SECRET_KEY="k" * 20 + "-production-secret-" + "q" * 30, ALLOWED_HOSTS="tuanjian.example")
+    env.update(
+        DEBUG="0", SECRET_KEY="k" * 20 + "-production-secret-" + "q" * 30, ALLOWED_HOSTS="tuanjian.example"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

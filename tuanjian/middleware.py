@@ -1,4 +1,5 @@
 """Middleware of the project as a whole."""
+
 from django.db import connection
 from django.http import JsonResponse
 

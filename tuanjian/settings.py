@@ -3,6 +3,7 @@
 With nothing set the app runs embedded: SQLite file, Celery tasks run eagerly, DEBUG on.
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
 """
+
 import os
 from pathlib import Path
 
@@ -151,7 +152,9 @@ else:
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tuanjian@localhost")
 

@@ -1,4 +1,5 @@
 """check_orgtree finds broken nested-set numbers and repairs them with --fix."""
+
 import json
 from io import StringIO
 

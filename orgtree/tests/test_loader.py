@@ -1,4 +1,5 @@
 """load_divisions: naming, placeholders, idempotent re-runs, bad input writes nothing."""
+
 import json
 from io import StringIO
 from pathlib import Path
@@ -89,9 +90,13 @@ class TestLoadSample:
     def test_rerun_changes_nothing(self, tmp_path):
         directory = write_sample(tmp_path)
         load_divisions(directory)
-        before = list(Organisation.objects.order_by("id").values_list("id", "lft", "rght", "tree_id", "parent_id"))
+        before = list(
+            Organisation.objects.order_by("id").values_list("id", "lft", "rght", "tree_id", "parent_id")
+        )
         result = load_divisions(directory)
-        after = list(Organisation.objects.order_by("id").values_list("id", "lft", "rght", "tree_id", "parent_id"))
+        after = list(
+            Organisation.objects.order_by("id").values_list("id", "lft", "rght", "tree_id", "parent_id")
+        )
         assert result.created == 0 and result.moved == 0 and result.renumbered == 0
         assert before == after
 
@@ -213,7 +218,8 @@ class TestRealZhejiang:
     def test_county_depth_is_1_11_90(self, shared_divisions):
         load_divisions(shared_divisions, province="33", depth="county")
         counts = dict(
-            (t, Organisation.objects.filter(org_type=t).count()) for t in (OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY)
+            (t, Organisation.objects.filter(org_type=t).count())
+            for t in (OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY)
         )
         assert counts == {OrgType.PROVINCE: 1, OrgType.CITY: 11, OrgType.COUNTY: 90}
         assert Organisation.objects.get(code="330106").name == "共青团杭州市西湖区委"

@@ -1,4 +1,5 @@
 """The in-memory nested-set numbering that the loader and check_orgtree share."""
+
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -2,6 +2,7 @@
 
 A new URL pattern fails test_every_pattern_is_swept until it is given its objects here.
 """
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -25,7 +26,9 @@ def project_patterns(resolver=None, namespace=None):
 def foreign_kwargs(tree):
     """For each pattern, the kwargs naming an object of the 宁波 subtree (a sibling of 杭州)."""
     foreign_member = Membership.objects.create(
-        user=__import__("django.contrib.auth").contrib.auth.get_user_model().objects.create_user("nb-someone"),
+        user=__import__("django.contrib.auth")
+        .contrib.auth.get_user_model()
+        .objects.create_user("nb-someone"),
         organisation=tree.nb,
         role="viewer",
     )

@@ -1,4 +1,5 @@
 """Subtree pages cost the same number of queries whatever the size of the subtree."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

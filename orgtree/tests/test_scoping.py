@@ -1,4 +1,5 @@
 """One scoping API decides what each user sees and may change."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -44,7 +45,10 @@ def test_several_memberships_union(tree, make_user):
     assert visible_names(user) == {
         "共青团杭州市西湖区委", "北山街道团工委", "宝石社区团支部", "共青团宁波市委", "共青团宁波市海曙区委",
     }  # fmt: skip
-    assert set(top_organisations(user).values_list("name", flat=True)) == {"共青团杭州市西湖区委", "共青团宁波市委"}
+    assert set(top_organisations(user).values_list("name", flat=True)) == {
+        "共青团杭州市西湖区委",
+        "共青团宁波市委",
+    }
 
 
 def test_nested_memberships_collapse_on_the_tree_page(tree, make_user):

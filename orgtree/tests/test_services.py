@@ -1,4 +1,5 @@
 """Structural writes: add, move, dissolve, merge keep the tree valid and refuse what makes no sense."""
+
 import threading
 
 import pytest
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def subtree_names(org):
-    return set(Organisation.objects.get(pk=org.pk).get_descendants(include_self=True).values_list("name", flat=True))
+    return set(
+        Organisation.objects.get(pk=org.pk).get_descendants(include_self=True).values_list("name", flat=True)
+    )
 
 
 def test_each_province_is_its_own_tree(tree):
@@ -131,7 +134,9 @@ def test_departments(tree):
 
 
 def test_membership_add_creates_user_and_validates(tree):
-    membership = membership_add(organisation=tree.xh, username="new-user", role="reporter", password="Xh-2026-secure")
+    membership = membership_add(
+        organisation=tree.xh, username="new-user", role="reporter", password="Xh-2026-secure"
+    )
     assert membership.user.check_password("Xh-2026-secure")
     with pytest.raises(ValidationError, match="已经是该组织的填报员"):
         membership_add(organisation=tree.xh, username="new-user", role="reporter")
@@ -159,7 +164,9 @@ def test_concurrent_inserts_keep_the_tree_valid(build_tree):
 
         try:
             for i in range(5):
-                organisation_create(parent=t.xh if n % 2 else t.nb, name=f"团支部{n}-{i}", org_type=OrgType.BRANCH)
+                organisation_create(
+                    parent=t.xh if n % 2 else t.nb, name=f"团支部{n}-{i}", org_type=OrgType.BRANCH
+                )
         except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)
         finally:

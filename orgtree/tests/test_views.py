@@ -1,4 +1,5 @@
 """The organisation pages as a city admin, a county reporter and a leader use them."""
+
 import pytest
 from django.urls import reverse
 
@@ -105,7 +106,10 @@ def test_add_child_rejects_bad_input(login, tree, make_user, data, message):
 
 def test_hostile_names_are_escaped(login, tree, make_user):
     client = login(make_user(tree.hz, "admin"))
-    client.post(reverse("orgtree:create_child", args=[tree.xh.pk]), {"name": "<img/src=x/onerror=alert(1)>", "org_type": "branch"})
+    client.post(
+        reverse("orgtree:create_child", args=[tree.xh.pk]),
+        {"name": "<img/src=x/onerror=alert(1)>", "org_type": "branch"},
+    )
     body = client.get(reverse("orgtree:detail", args=[tree.xh.pk])).content.decode()
     assert "<img/src=x" not in body and "&lt;img/src=x" in body
 
@@ -116,7 +120,12 @@ def test_non_admins_get_403_on_admin_pages(login, tree, make_user):
         for name in ("create_child", "edit", "move", "merge", "dissolve", "member_add"):
             assert client.get(reverse(f"orgtree:{name}", args=[tree.xh.pk])).status_code == 403
         count = Organisation.objects.count()
-        assert client.post(reverse("orgtree:create_child", args=[tree.xh.pk]), {"name": "x", "org_type": "branch"}).status_code == 403
+        assert (
+            client.post(
+                reverse("orgtree:create_child", args=[tree.xh.pk]), {"name": "x", "org_type": "branch"}
+            ).status_code
+            == 403
+        )
         assert Organisation.objects.count() == count
 
 
@@ -155,7 +164,9 @@ def test_dissolve_and_merge_pages(login, tree, make_user):
     assert "还有未撤销的下级组织" in response.content.decode()
     assert client.post(reverse("orgtree:dissolve", args=[tree.br.pk]), {"reason": ""}).status_code == 200
     assert Organisation.objects.get(pk=tree.br.pk).is_active
-    assert client.post(reverse("orgtree:dissolve", args=[tree.br.pk]), {"reason": "社区撤并"}).status_code == 302
+    assert (
+        client.post(reverse("orgtree:dissolve", args=[tree.br.pk]), {"reason": "社区撤并"}).status_code == 302
+    )
     assert not Organisation.objects.get(pk=tree.br.pk).is_active
     response = client.post(reverse("orgtree:merge", args=[tree.bs.pk]), {"target": tree.xh.pk})
     assert "这个字段是必填项" in response.content.decode()  # the confirmation box
@@ -181,7 +192,9 @@ def test_members_and_departments(login, tree, make_user):
     assert Membership.objects.filter(pk=own.pk).exists()
     client.post(reverse("orgtree:department_add", args=[tree.xh.pk]), {"name": "宣传部"})
     assert tree.xh.departments.filter(name="宣传部").exists()
-    follow = client.post(reverse("orgtree:department_add", args=[tree.xh.pk]), {"name": "宣传部"}, follow=True)
+    follow = client.post(
+        reverse("orgtree:department_add", args=[tree.xh.pk]), {"name": "宣传部"}, follow=True
+    )
     assert "已有部门" in follow.content.decode()
     assert tree.xh.departments.count() == 1
 
@@ -191,6 +204,8 @@ def test_csrf_is_enforced(tree, make_user):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user(tree.hz, "admin"))
-    response = client.post(reverse("orgtree:create_child", args=[tree.xh.pk]), {"name": "x", "org_type": "branch"})
+    response = client.post(
+        reverse("orgtree:create_child", args=[tree.xh.pk]), {"name": "x", "org_type": "branch"}
+    )
     assert response.status_code == 403
     assert not Organisation.objects.filter(name="x").exists()

@@ -1,4 +1,5 @@
 """check_orgtree [--fix] [--json]: verify the lft/rght invariants of every organisation tree."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,4 +27,6 @@ class Command(BaseCommand):
             elif report.fixed:
                 self.stdout.write(self.style.WARNING("发现问题，已修复"))
         if not report.ok and not report.fixed:
-            raise CommandError("组织树编号有误，可用 --fix 修复" if not report.unreachable else "组织树有成环或缺失的上级")
+            raise CommandError(
+                "组织树编号有误，可用 --fix 修复" if not report.unreachable else "组织树有成环或缺失的上级"
+            )

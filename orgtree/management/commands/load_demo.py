@@ -1,4 +1,5 @@
 """load_demo: the demo tree and one login per role and level (printed)."""
+
 from django.core.management.base import BaseCommand
 
 from orgtree.demo import load_demo
@@ -14,6 +15,5 @@ class Command(BaseCommand):
         logins = load_demo()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码相同）："))
         for login in logins:
-            self.stdout.write(
-                f"  {login['username']:<12} 密码 {login['password']}  {ROLE_LABELS[login['role']]:<8} {login['org']}"
-            )
+            role = ROLE_LABELS[login["role"]]
+            self.stdout.write(f"  {login['username']:<12} 密码 {login['password']}  {role:<8} {login['org']}")

@@ -1,4 +1,5 @@
 """load_divisions DIR [--province 33] [--depth city|county|township|village] [--json]"""
+
 import json
 import resource
 import time

@@ -1,0 +1,128 @@
+"""Benchmark: load the national division tree, re-run it, and add one organisation under a Shandong county.
+
+    .venv/bin/python bench/load_divisions.py [--data DIR] [--runs 3] [--inserts 20]
+
+Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tuanjian_bench). The bench
+database is dropped and recreated for every load run. Prints the medians as a Markdown table row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "divisions"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tuanjian_bench"
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = urlparse(url).path.lstrip("/")
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--inserts", type=int, default=20)
+    parser.add_argument(
+        "--county", default="370102", help="the county to add organisations under (山东 历下区)"
+    )
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+
+    loads = []
+    for run in range(args.runs):
+        recreate_database(url)
+        manage(url, "migrate", "--noinput", "-v0")
+        started = time.perf_counter()
+        payload = json.loads(manage(url, "load_divisions", args.data, "--json"))
+        wall = time.perf_counter() - started
+        loads.append({"wall": wall, **payload})
+        print(
+            f"load {run + 1}: {wall:.1f} s wall, {payload['created']:,} nodes, "
+            f"peak {payload['peak_memory_mb']:.0f} MB, stages {payload['timings']}",
+            flush=True,
+        )
+
+    started = time.perf_counter()
+    rerun = json.loads(manage(url, "load_divisions", args.data, "--json"))
+    rerun_wall = time.perf_counter() - started
+    print(
+        f"re-run: {rerun_wall:.1f} s, created {rerun['created']}, unchanged {rerun['unchanged']:,}",
+        flush=True,
+    )
+
+    started = time.perf_counter()
+    check = json.loads(manage(url, "check_orgtree", "--json"))
+    check_wall = time.perf_counter() - started
+    assert check["ok"], check
+    print(f"check_orgtree: {check_wall:.1f} s over {check['nodes']:,} nodes", flush=True)
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuanjian.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from orgtree.models import Organisation, OrgType
+    from orgtree.services import organisation_create
+
+    county = Organisation.objects.get(code=args.county)
+    province_nodes = Organisation.objects.filter(tree_id=county.tree_id).count()
+    inserts = []
+    for i in range(args.inserts):
+        started = time.perf_counter()
+        organisation_create(parent=county, name=f"基准测试团支部{i}", org_type=OrgType.BRANCH)
+        inserts.append(time.perf_counter() - started)
+    print(
+        f"insert under {county.name} ({province_nodes:,} nodes in the province tree): "
+        f"median {statistics.median(inserts) * 1000:.0f} ms, max {max(inserts) * 1000:.0f} ms",
+        flush=True,
+    )
+
+    summary = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_median_s": round(statistics.median(x["wall"] for x in loads), 1),
+        "load_runs_s": [round(x["wall"], 1) for x in loads],
+        "peak_memory_mb_median": round(statistics.median(x["peak_memory_mb"] for x in loads)),
+        "nodes": loads[0]["created"],
+        "rerun_s": round(rerun_wall, 1),
+        "check_orgtree_s": round(check_wall, 1),
+        "insert_median_ms": round(statistics.median(inserts) * 1000),
+        "insert_max_ms": round(max(inserts) * 1000),
+        "province_nodes": province_nodes,
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "load_divisions.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
