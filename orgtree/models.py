@@ -33,7 +33,6 @@ class Organisation(MPTTModel):
     code = models.CharField(
         "区划代码",
         max_length=12,
-        unique=True,
         null=True,
         blank=True,
         help_text="GB/T 2260 行政区划代码（省市县 6 位，乡镇 9 位，村 12 位）",
@@ -55,10 +54,14 @@ class Organisation(MPTTModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_from",
+        db_index=False,
     )
     order = models.PositiveIntegerField("排序", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Declared here rather than by django-mptt, which would add a single-column index that
+    # (tree_id, lft) already covers: every renumbering pays for each index of the table.
+    tree_id = models.PositiveIntegerField(editable=False)
 
     objects = OrganisationManager()
 
@@ -68,9 +71,10 @@ class Organisation(MPTTModel):
     class Meta:
         verbose_name = "团组织"
         verbose_name_plural = "团组织"
-        indexes = [
-            models.Index(fields=["tree_id", "lft"], name="org_tree_lft_idx"),
-            models.Index(fields=["name"], name="org_name_idx"),
+        indexes = [models.Index(fields=["tree_id", "lft"], name="org_tree_lft_idx")]
+        constraints = [
+            # One index serves both exact lookups and the prefix search by code (pattern ops on PostgreSQL).
+            models.UniqueConstraint(fields=["code"], name="org_code_unique", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
