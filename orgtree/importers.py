@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .models import Organisation, OrgType, TreeChange
-from .numbering import chunked, find_cycle, number_forest
+from .numbering import chunked, find_cycle, number_forest, spare_slots
 from .services import lock_tree
 
 DEPTHS = ("city", "county", "township", "village")
@@ -377,7 +377,7 @@ def load_divisions(
         existing = list(
             Organisation.objects.filter(tree_id__in=touched_trees)
             .order_by("tree_id", "lft")
-            .values_list("id", "code", "parent_id", "tree_id", "lft", "rght", "level", "order")
+            .values_list("id", "code", "parent_id", "tree_id", "lft", "rght", "level", "order", "org_type")
         )
         id_by_code = {row[1]: row[0] for row in existing if row[1]}
         lap("match")
@@ -398,7 +398,9 @@ def load_divisions(
         for node in new_nodes:
             parent = node.parent_code
             parent_of[node.code] = None if parent is None else id_by_code.get(parent, parent)
-        numbers, roots, unreachable = number_forest(parent_of)
+        spare = {row[0]: spare_slots(row[8]) for row in existing}
+        spare.update((node.code, spare_slots(node.org_type)) for node in new_nodes)
+        numbers, roots, unreachable = number_forest(parent_of, spare=spare)
         if unreachable:
             raise DivisionLoadError(f"有 {len(unreachable)} 个组织无法挂到根组织上（上级关系成环或缺失）")
 
@@ -414,13 +416,18 @@ def load_divisions(
         result.trees = len(roots)
         lap("number")
 
+        # Only trees that gain or lose nodes are renumbered; the others keep their numbers (and the
+        # organisations added by hand keep their places), so a re-run of the same files writes nothing.
+        moved = {pk for pk, row in old.items() if parent_of[pk] != row[2]}
+        dirty_roots = {numbers[pk][3] for pk in moved} | {numbers[node.code][3] for node in new_nodes}
+        dirty_roots |= {numbers[old_pk][3] for old_pk in (old[pk][2] for pk in moved) if old_pk in numbers}
         changes = []
         for pk, row in old.items():
             lft, rght, level, root = numbers[pk]
             wanted = (parent_of[pk], lft, rght, level, tree_of_root[root])
-            if wanted != (row[2], row[4], row[5], row[6], row[3]):
+            if root in dirty_roots and wanted != (row[2], row[4], row[5], row[6], row[3]):
                 changes.append((pk, *wanted))
-                if parent_of[pk] != row[2]:
+                if pk in moved:
                     result.moved += 1
                 else:
                     result.renumbered += 1
@@ -434,7 +441,7 @@ def load_divisions(
         new_nodes.sort(key=lambda node: (tree_of_root[numbers[node.code][3]], numbers[node.code][0]))
         id_of = dict(zip((node.code for node in new_nodes), _allocate_ids(len(new_nodes)), strict=True))
         next_order: dict[int | None, int] = {}
-        for _pk, _code, parent_id, *_rest, order in existing:
+        for _pk, _code, parent_id, *_rest, order, _type in existing:
             next_order[parent_id] = max(next_order.get(parent_id, 0), order)
         now = timezone.now().isoformat() if connection.vendor == "postgresql" else timezone.now()
 

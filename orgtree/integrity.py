@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from .importers import write_numbering
 from .models import Organisation
-from .numbering import number_forest
+from .numbering import nesting_errors, number_forest, spare_slots
 from .services import lock_tree
 
 
@@ -21,6 +21,7 @@ class TreeReport:
     cross_tree_parents: int = 0
     shared_tree_ids: int = 0
     unreachable: int = 0
+    repaired_nodes: int = 0
     examples: list[str] = field(default_factory=list)
     fixed: bool = False
 
@@ -37,39 +38,48 @@ class TreeReport:
             "cross_tree_parents": self.cross_tree_parents,
             "shared_tree_ids": self.shared_tree_ids,
             "unreachable": self.unreachable,
+            "repaired_nodes": self.repaired_nodes,
             "examples": self.examples,
             "fixed": self.fixed,
         }
 
 
 def check_orgtree(*, fix: bool = False, max_examples: int = 20) -> TreeReport:
-    """Compare stored lft/rght/level/tree_id with what the parent links imply; with fix, rewrite them.
-
-    The parent links are the truth; sibling order is kept as stored (by lft).
+    """Check that stored lft/rght/level/tree_id nest the way the parent links say; with fix, renumber
+    the broken trees from the parent links (the truth), keeping sibling order as stored.
     """
     report = TreeReport()
     with transaction.atomic():
         if fix:
             lock_tree()
-        rows = {
-            row[0]: row
-            for row in Organisation.objects.values_list("id", "parent_id", "tree_id", "lft", "rght", "level")
-        }
+        rows = list(
+            Organisation.objects.values_list("id", "parent_id", "tree_id", "lft", "rght", "level", "org_type")
+        )
+        by_id = {row[0]: row for row in rows}
         report.nodes = len(rows)
 
         def example(text: str) -> None:
             if len(report.examples) < max_examples:
                 report.examples.append(text)
 
-        for pk, parent_id, tree_id, *_ in rows.values():
-            if parent_id is not None and parent_id in rows and rows[parent_id][2] != tree_id:
+        bad_trees: set[int] = set()
+        for pk, parent_id, tree_id, *_ in rows:
+            parent = by_id.get(parent_id)
+            if parent is not None and parent[2] != tree_id:
                 report.cross_tree_parents += 1
-                example(
-                    f"组织 {pk} 与其上级 {parent_id} 不在同一棵树（tree_id {tree_id} ≠ {rows[parent_id][2]}）"
-                )
-        parent_of = {pk: row[1] for pk, row in rows.items()}
-        sort_key = {pk: (row[2], row[3], pk) for pk, row in rows.items()}
-        numbers, roots, unreachable = number_forest(parent_of, sort_key)
+                bad_trees.update((tree_id, parent[2]))
+                example(f"组织 {pk} 与其上级 {parent_id} 不在同一棵树（tree_id {tree_id} ≠ {parent[2]}）")
+        errors = nesting_errors(row[:6] for row in rows)
+        report.wrong_numbers = len(errors)
+        for pk, reason in list(errors.items())[:max_examples]:
+            row = by_id[pk]
+            bad_trees.add(row[2])
+            example(f"组织 {pk}（lft {row[3]}，rght {row[4]}，level {row[5]}）：{reason}")
+        bad_trees.update(by_id[pk][2] for pk in errors)
+
+        parent_of = {row[0]: row[1] for row in sorted(rows, key=lambda row: (row[2], row[3], row[0]))}
+        spare = {row[0]: spare_slots(row[6]) for row in rows}
+        numbers, roots, unreachable = number_forest(parent_of, spare=spare)
         report.trees = len(roots)
         report.unreachable = len(unreachable)
         for pk in unreachable[:5]:
@@ -79,27 +89,25 @@ def check_orgtree(*, fix: bool = False, max_examples: int = 20) -> TreeReport:
         tree_of_root: dict[int, int] = {}
         next_tree = (Organisation.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
         for root in roots:
-            tree_id = rows[root][2]
+            tree_id = by_id[root][2]
             if tree_id in seen_tree_ids:
                 report.shared_tree_ids += 1
+                bad_trees.add(tree_id)
                 example(f"根组织 {root} 与 {seen_tree_ids[tree_id]} 共用 tree_id {tree_id}")
                 tree_id = next_tree
                 next_tree += 1
             seen_tree_ids.setdefault(tree_id, root)
             tree_of_root[root] = tree_id
 
-        changes = []
-        for pk, (lft, rght, level, root) in numbers.items():
-            row = rows[pk]
-            wanted = (lft, rght, level, tree_of_root[root])
-            if wanted != (row[3], row[4], row[5], row[2]):
-                changes.append((pk, row[1], *wanted))
-                if (lft, rght, level) != (row[3], row[4], row[5]):
-                    report.wrong_numbers += 1
-                    example(
-                        f"组织 {pk}：lft/rght/level 为 {row[3]}/{row[4]}/{row[5]}，应为 {lft}/{rght}/{level}"
-                    )
-        if fix and changes and not unreachable:
+        if fix and bad_trees and not unreachable:
+            changes = []
+            for pk, (lft, rght, level, root) in numbers.items():
+                row = by_id[pk]
+                if row[2] in bad_trees or by_id[root][2] in bad_trees:
+                    wanted = (lft, rght, level, tree_of_root[root])
+                    if wanted != (row[3], row[4], row[5], row[2]):
+                        changes.append((pk, row[1], *wanted))
             write_numbering(changes)
+            report.repaired_nodes = len(changes)
             report.fixed = True
     return report

@@ -27,6 +27,9 @@ class OrgType(models.TextChoices):
 
 
 class Organisation(MPTTModel):
+    """A League organisation. Its nested-set numbers are sparse (see orgtree.numbering): use
+    get_children()/get_descendants() for nodes; get_descendant_count() counts slots, not nodes."""
+
     name = models.CharField("名称", max_length=120)
     short_name = models.CharField("简称", max_length=60, blank=True)
     org_type = models.CharField("类型", max_length=20, choices=OrgType.choices)
@@ -74,11 +77,30 @@ class Organisation(MPTTModel):
         indexes = [models.Index(fields=["tree_id", "lft"], name="org_tree_lft_idx")]
         constraints = [
             # One index serves both exact lookups and the prefix search by code (pattern ops on PostgreSQL).
-            models.UniqueConstraint(fields=["code"], name="org_code_unique", opclasses=["varchar_pattern_ops"]),
+            models.UniqueConstraint(
+                fields=["code"], name="org_code_unique", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    # django-mptt reads "no free slots" as "no children"; with free slots that guess is wrong, so the
+    # reads below ask the database instead.
+    def is_leaf_node(self) -> bool:
+        return self.rght - self.lft == 1 or not Organisation.objects.filter(parent_id=self.pk).exists()
+
+    def get_children(self):
+        if hasattr(self, "_cached_children"):
+            return super().get_children()
+        return Organisation.objects.filter(parent_id=self.pk)
+
+    def get_descendants(self, include_self=False):
+        low, high = (self.lft, self.rght) if include_self else (self.lft + 1, self.rght - 1)
+        return Organisation.objects.filter(tree_id=self.tree_id, lft__gte=low, lft__lte=high)
+
+    def get_leafnodes(self, include_self=False):
+        return self.get_descendants(include_self=include_self).filter(children__isnull=True)
 
     @property
     def display_short(self) -> str:

@@ -28,7 +28,7 @@ def top_organisations(user) -> QuerySet:
     """The heads of the user's visible subtrees (nested memberships collapse into the outer one)."""
     scopes = user_scopes(user, "view")
     if scopes is None:
-        return Organisation.objects.filter(parent__isnull=True).order_by("tree_id")
+        return with_child_counts(Organisation.objects.filter(parent__isnull=True)).order_by("tree_id")
     ids = [
         s.org_id
         for s in scopes
@@ -37,7 +37,7 @@ def top_organisations(user) -> QuerySet:
             for o in scopes
         )
     ]
-    return Organisation.objects.filter(pk__in=ids).order_by("tree_id", "lft")
+    return with_child_counts(Organisation.objects.filter(pk__in=ids)).order_by("tree_id", "lft")
 
 
 def can(user, action: str, org: Organisation) -> bool:
@@ -53,11 +53,16 @@ def can(user, action: str, org: Organisation) -> bool:
     return False
 
 
+def with_child_counts(qs: QuerySet) -> QuerySet:
+    """Annotate how many direct children each organisation has (one join, no query per row)."""
+    return qs.annotate(child_count=Count("children"))
+
+
 def children_of(org: Organisation, *, include_inactive: bool = True) -> QuerySet:
     qs = Organisation.objects.filter(parent=org)
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    return qs.order_by("order", "lft")
+    return with_child_counts(qs).order_by("order", "lft")
 
 
 def visible_ancestors(user, org: Organisation) -> QuerySet:

@@ -13,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Case, F, Max, PositiveIntegerField, When
 from django.utils import timezone
 
 from .models import Department, Membership, Organisation, OrgType, Role, TreeChange
+from .numbering import NEW_NODE_SPARE, REFILL_SLOTS, spare_slots
 from .querysets import forget_memberships, normalise_code
 
 TREE_LOCK_KEY = 73_012_260  # one fixed key: all structural writes to the organisation tree
@@ -65,6 +66,24 @@ def _clean_code(code: str | None, *, exclude_pk: int | None = None) -> str | Non
     return code
 
 
+def _open_space(*, tree_id: int, at: int, size: int) -> None:
+    """Shift everything at or right of `at` in one tree by `size` slots (one UPDATE)."""
+    Organisation.objects.filter(tree_id=tree_id, rght__gte=at).update(
+        lft=Case(
+            When(lft__gte=at, then=F("lft") + size), default=F("lft"), output_field=PositiveIntegerField()
+        ),
+        rght=F("rght") + size,
+    )
+
+
+def _slot_for_child(parent: Organisation, width: int) -> int:
+    """The lft for a new last child `width` slots wide; opens room only when the parent is full."""
+    last = Organisation.objects.filter(parent=parent).aggregate(m=Max("rght"))["m"] or parent.lft
+    if parent.rght - last - 1 < width:
+        _open_space(tree_id=parent.tree_id, at=parent.rght, size=width + REFILL_SLOTS)
+    return last + 1
+
+
 def organisation_create(
     *,
     parent: Organisation | None,
@@ -84,22 +103,34 @@ def organisation_create(
     with transaction.atomic():
         lock_tree()
         code = _clean_code(code)
+        width = 2 + spare_slots(org_type, NEW_NODE_SPARE)
         if parent is not None:
             parent = Organisation.objects.get(pk=parent.pk)
             if not parent.is_active:
                 raise ValidationError({"parent": f"“{parent.name}”已撤销，不能在其下新增组织"})
             order = (parent.get_children().aggregate(m=Max("order"))["m"] or 0) + 1
+            lft = _slot_for_child(parent, width)
+            tree_id, level = parent.tree_id, parent.level + 1
         else:
-            order = 0
-        org = Organisation(
-            parent=parent,
-            name=name,
-            short_name=re.sub(r"\s+", "", short_name or "")[:60],
-            org_type=org_type,
-            code=code,
-            order=order,
+            order, lft, level = 0, 1, 0
+            tree_id = (Organisation.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+        # Placed by hand rather than by django-mptt's insert, which would renumber the rest of the tree.
+        (org,) = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    parent=parent,
+                    name=name,
+                    short_name=re.sub(r"\s+", "", short_name or "")[:60],
+                    org_type=org_type,
+                    code=code,
+                    order=order,
+                    tree_id=tree_id,
+                    lft=lft,
+                    rght=lft + width - 1,
+                    level=level,
+                )
+            ]
         )
-        org.save()
         _record(TreeChange.Action.CREATE, org, actor, parent=parent.pk if parent else None, name=name)
     return org
 

@@ -23,17 +23,33 @@ def test_clean_tree_passes(tree):
     assert json.loads(run("--json"))["ok"] is True
 
 
+def tree_order(root):
+    return list(root.get_descendants(include_self=True).order_by("lft").values_list("name", flat=True))
+
+
 def test_broken_numbers_fail_and_fix_repairs_them(tree):
-    before = dict(Organisation.objects.values_list("id", "lft"))
+    order = tree_order(tree.zj)
     Organisation.objects.filter(pk=tree.xh.pk).update(lft=100, rght=101)
     Organisation.objects.filter(pk=tree.nj.pk).update(level=7)
     with pytest.raises(CommandError, match="--fix"):
         run()
     report = check_orgtree()
-    assert report.wrong_numbers == 2 and any("应为" in line for line in report.examples)
+    assert any(f"组织 {tree.xh.pk}（" in line for line in report.examples)
+    assert any(f"组织 {tree.nj.pk}（" in line and "应为 1" in line for line in report.examples)
     assert "已修复" in run("--fix")
     assert check_orgtree().ok
-    assert dict(Organisation.objects.values_list("id", "lft")) == before
+    # The parent links decide: 西湖区 is back under 杭州 with its street, in the same sibling order.
+    assert tree_order(tree.zj) == order
+
+
+def test_sparse_numbers_are_valid(tree):
+    """Free slots between the last child and the parent's rght are allowed, overlaps are not."""
+    xh = Organisation.objects.get(pk=tree.xh.pk)
+    assert xh.rght - xh.lft + 1 > 2 * (xh.get_descendants().count() + 1)
+    assert check_orgtree().ok
+    bs = Organisation.objects.get(pk=tree.bs.pk)
+    Organisation.objects.filter(pk=tree.br.pk).update(lft=bs.lft, rght=bs.lft + 1)
+    assert not check_orgtree().ok
 
 
 def test_parent_in_another_tree_is_found(tree):

@@ -5,6 +5,8 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orgtree.integrity import check_orgtree
 from orgtree.models import Membership, Organisation, OrgType, TreeChange
@@ -180,3 +182,68 @@ def test_concurrent_inserts_keep_the_tree_valid(build_tree):
     assert not errors
     assert Organisation.objects.filter(name__startswith="团支部").count() == 30
     assert check_orgtree().ok
+
+
+def test_insert_uses_free_slots_and_opens_room_when_full(tree, django_assert_max_num_queries):
+    """Adding a 团支部 writes one row while its parent has free slots; a full parent gets room for more."""
+    bs = Organisation.objects.get(pk=tree.bs.pk)
+    right_of_bs = set(
+        Organisation.objects.filter(tree_id=bs.tree_id, lft__gt=bs.rght).values_list("id", "lft", "rght")
+    )
+    organisation_create(parent=bs, name="新团支部0", org_type=OrgType.BRANCH)
+    unchanged = set(
+        Organisation.objects.filter(tree_id=bs.tree_id, lft__gt=bs.rght).values_list("id", "lft", "rght")
+    )
+    assert unchanged == right_of_bs  # nothing to the right was renumbered
+    for i in range(1, 30):  # well past the free slots of a hand-made organisation
+        organisation_create(parent=bs, name=f"新团支部{i}", org_type=OrgType.BRANCH)
+    assert check_orgtree().ok
+    names = list(
+        Organisation.objects.get(pk=bs.pk).get_children().order_by("lft").values_list("name", flat=True)
+    )
+    assert names == ["宝石社区团支部"] + [f"新团支部{i}" for i in range(30)]
+
+
+def test_leaf_helpers_ignore_free_slots(tree):
+    xh = Organisation.objects.get(pk=tree.xh.pk)
+    br = Organisation.objects.get(pk=tree.br.pk)
+    spare_leaf = organisation_create(parent=xh, name="空学校团委", org_type=OrgType.SCHOOL)
+    assert br.is_leaf_node() and spare_leaf.is_leaf_node() and not xh.is_leaf_node()
+    assert set(xh.get_leafnodes().values_list("name", flat=True)) == {"宝石社区团支部", "空学校团委"}
+    assert xh.get_descendants().count() == 3
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["create", "move", "dissolve", "merge"]), st.integers(0, 50), st.integers(0, 50)
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(OPERATIONS)
+def test_any_sequence_of_structural_writes_keeps_the_tree_valid(build_tree, operations):
+    from django.db import transaction
+
+    with transaction.atomic():
+        build_tree()
+        for op, a, b in operations:
+            orgs = list(Organisation.objects.filter(is_active=True).order_by("id"))
+            first, second = orgs[a % len(orgs)], orgs[b % len(orgs)]
+            try:
+                if op == "create":
+                    kind = OrgType.BRANCH if a % 3 else OrgType.SCHOOL
+                    organisation_create(parent=first, name=f"组织{a}-{b}", org_type=kind)
+                elif op == "move":
+                    organisation_move(org=first, new_parent=second)
+                elif op == "dissolve":
+                    organisation_dissolve(org=first)
+                else:
+                    organisation_merge(source=first, target=second)
+            except ValidationError:
+                pass  # refused operations must leave the tree as it was, which the check below covers
+            report = check_orgtree()
+            assert report.ok, (op, report.examples)
+        transaction.set_rollback(True)
