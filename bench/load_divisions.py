@@ -43,13 +43,18 @@ def manage(url: str, *args: str) -> str:
     return result.stdout
 
 
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--inserts", type=int, default=20)
+    parser.add_argument("--inserts", type=int, default=50)
     parser.add_argument(
         "--county", default="370102", help="the county to add organisations under (山东 历下区)"
     )
@@ -142,6 +147,9 @@ def main() -> None:
         "insert_first_county_max_ms": round(max(worst) * 1000),
         "insert_spread_median_ms": round(statistics.median(spread) * 1000),
         "insert_spread_max_ms": round(max(spread) * 1000),
+        "insert_first_county_p95_ms": round(percentile(worst, 95) * 1000),
+        "inserts_over_100ms": sum(1 for t in worst + spread if t > 0.1),
+        "inserts": len(worst) + len(spread),
         "province_nodes": province_nodes,
     }
     print(json.dumps(summary, ensure_ascii=False))

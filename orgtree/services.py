@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, Max, PositiveIntegerField, When
+from django.db.models import Case, Count, F, Max, PositiveIntegerField, When
 from django.utils import timezone
 
 from .models import Department, Membership, Organisation, OrgType, Role, TreeChange
@@ -78,9 +78,12 @@ def _open_space(*, tree_id: int, at: int, size: int) -> None:
 
 def _slot_for_child(parent: Organisation, width: int) -> int:
     """The lft for a new last child `width` slots wide; opens room only when the parent is full."""
-    last = Organisation.objects.filter(parent=parent).aggregate(m=Max("rght"))["m"] or parent.lft
+    children = Organisation.objects.filter(parent=parent).aggregate(last=Max("rght"), n=Count("id"))
+    last = children["last"] or parent.lft
     if parent.rght - last - 1 < width:
-        _open_space(tree_id=parent.tree_id, at=parent.rght, size=width + REFILL_SLOTS)
+        # Room grows with the family, like a growing array: a parent of 300 团支部 gets room for 300
+        # more, so the renumbering of everything to its right stays rare.
+        _open_space(tree_id=parent.tree_id, at=parent.rght, size=width + max(REFILL_SLOTS, 2 * children["n"]))
     return last + 1
 
 
