@@ -36,6 +36,11 @@ def lock_tree() -> None:
     # SQLite (embedded mode) serialises writers with its database lock.
 
 
+def _within(node: Organisation, ancestor: Organisation) -> bool:
+    """node is ancestor or lies in its subtree."""
+    return node.tree_id == ancestor.tree_id and ancestor.lft <= node.lft and node.rght <= ancestor.rght
+
+
 def _record(action: str, org: Organisation | None, actor, **detail) -> None:
     TreeChange.objects.create(
         action=action,
@@ -145,7 +150,7 @@ def organisation_move(*, org: Organisation, new_parent: Organisation, actor=None
         new_parent = Organisation.objects.get(pk=new_parent.pk)
         if org.org_type in ROOT_TYPES:
             raise ValidationError({"parent": "团中央、团省委不能调整隶属关系"})
-        if new_parent.tree_id == org.tree_id and org.lft <= new_parent.lft and new_parent.rght <= org.rght:
+        if _within(new_parent, org):
             raise ValidationError({"parent": "不能将组织调整到其自身或其下级组织之下"})
         if not new_parent.is_active:
             raise ValidationError({"parent": f"“{new_parent.name}”已撤销，不能作为上级组织"})
@@ -187,7 +192,7 @@ def organisation_merge(*, source: Organisation, target: Organisation, actor=None
             raise ValidationError({"target": "只能合并两个有效的组织"})
         if source.org_type in ROOT_TYPES:
             raise ValidationError({"target": "团中央、团省委不能被合并"})
-        if target.tree_id == source.tree_id and source.lft <= target.lft and target.rght <= source.rght:
+        if _within(target, source):
             raise ValidationError({"target": "不能并入自身的下级组织"})
         moved = []
         for child in source.get_children().filter(is_active=True):

@@ -82,63 +82,62 @@ def pick(request):
     return render(request, "orgtree/_pick.html", {"results": results, "query": query})
 
 
+def _form_page(request, org, form, *, title, perform, **extra):
+    """A form page about `org`: on a valid POST, `perform(cleaned_data)` calls a service and returns
+    (success message, organisation to show next); a service's ValidationError lands on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, next_pk = perform(form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("orgtree:detail", pk=next_pk)
+    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": title, **extra})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create_child(request, pk):
     parent = selectors.get_organisation(request.user, pk, "manage")
+
+    def perform(data):
+        org = services.organisation_create(parent=parent, actor=request.user, **data)
+        return f"已新增“{org.name}”", org.pk
+
     form = OrganisationCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.organisation_create(parent=parent, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已新增“{org.name}”")
-            return redirect("orgtree:detail", pk=org.pk)
-    return render(
-        request, "orgtree/form.html", {"org": parent, "form": form, "title": f"在“{parent.name}”下新增组织"}
-    )
+    return _form_page(request, parent, form, title=f"在“{parent.name}”下新增组织", perform=perform)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
+
+    def perform(data):
+        services.organisation_update(org=org, actor=request.user, **data)
+        return "已保存", org.pk
+
     form = OrganisationUpdateForm(
         request.POST or None, initial={"name": org.name, "short_name": org.short_name}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(org=org, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("orgtree:detail", pk=org.pk)
-    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": f"修改“{org.name}”"})
+    return _form_page(request, org, form, title=f"修改“{org.name}”", perform=perform)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def move(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
+
+    def perform(data):
+        services.organisation_move(org=org, new_parent=data["new_parent"], actor=request.user)
+        return f"已将“{org.name}”调整到“{data['new_parent'].name}”之下", org.pk
+
     form = OrganisationMoveForm(
         request.POST or None, scope=Organisation.objects.for_user(request.user, "manage")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_move(
-                org=org, new_parent=form.cleaned_data["new_parent"], actor=request.user
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已将“{org.name}”调整到“{form.cleaned_data['new_parent'].name}”之下")
-            return redirect("orgtree:detail", pk=org.pk)
-    return render(
-        request,
-        "orgtree/form.html",
-        {"org": org, "form": form, "title": f"调整“{org.name}”的隶属关系", "picker": "new_parent"},
+    return _form_page(
+        request, org, form, title=f"调整“{org.name}”的隶属关系", perform=perform, picker="new_parent"
     )
 
 
@@ -146,40 +145,28 @@ def move(request, pk):
 @require_http_methods(["GET", "POST"])
 def merge(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
+
+    def perform(data):
+        services.organisation_merge(source=org, target=data["target"], actor=request.user)
+        return f"已将“{org.name}”并入“{data['target'].name}”", data["target"].pk
+
     form = OrganisationMergeForm(
         request.POST or None, scope=Organisation.objects.for_user(request.user, "manage")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_merge(source=org, target=form.cleaned_data["target"], actor=request.user)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已将“{org.name}”并入“{form.cleaned_data['target'].name}”")
-            return redirect("orgtree:detail", pk=form.cleaned_data["target"].pk)
-    return render(
-        request,
-        "orgtree/form.html",
-        {"org": org, "form": form, "title": f"合并“{org.name}”", "picker": "target"},
-    )
+    return _form_page(request, org, form, title=f"合并“{org.name}”", perform=perform, picker="target")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def dissolve(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
+
+    def perform(data):
+        services.organisation_dissolve(org=org, actor=request.user, reason=data["reason"])
+        return f"已撤销“{org.name}”", org.pk
+
     form = OrganisationDissolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_dissolve(org=org, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已撤销“{org.name}”")
-            return redirect("orgtree:detail", pk=org.pk)
-    return render(
-        request, "orgtree/form.html", {"org": org, "form": form, "title": f"撤销“{org.name}”", "danger": True}
-    )
+    return _form_page(request, org, form, title=f"撤销“{org.name}”", perform=perform, danger=True)
 
 
 @login_required
@@ -204,18 +191,13 @@ def department_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
+
+    def perform(data):
+        membership = services.membership_add(organisation=org, **data)
+        return f"已添加 {membership.user.username}（{membership.get_role_display()}）", org.pk
+
     form = MembershipForm(request.POST or None, departments=selectors.departments_of(request.user, org))
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.membership_add(organisation=org, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已添加 {membership.user.username}（{membership.get_role_display()}）")
-            return redirect("orgtree:detail", pk=org.pk)
-    return render(
-        request, "orgtree/form.html", {"org": org, "form": form, "title": f"为“{org.name}”添加成员"}
-    )
+    return _form_page(request, org, form, title=f"为“{org.name}”添加成员", perform=perform)
 
 
 @login_required
