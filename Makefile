@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账号登录"
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -1,0 +1,65 @@
+"""A city admin in a real browser: lazy tree expansion (htmx) and moving a township with the picker."""
+
+import os
+import shutil
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM and os.environ.get("CI") == "true":
+    raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Tuanjian-test-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/orgs/")
+
+
+def test_admin_expands_the_tree_lazily_and_moves_a_street(page, live_server, build_tree, make_user):
+    from orgtree.models import Organisation
+    from orgtree.services import organisation_create
+
+    tree = build_tree()
+    gongshu = organisation_create(
+        parent=tree.hz, name="共青团杭州市拱墅区委", org_type="county", code="330105"
+    )
+    make_user(tree.hz, "admin", username="hz-admin")
+    log_in(page, live_server, "hz-admin")
+
+    assert page.locator("text=共青团杭州市西湖区委").count() == 0  # children are not in the first page
+    page.click("summary:has-text('共青团杭州市委')")
+    page.wait_for_selector("text=共青团杭州市西湖区委")
+    page.click("summary:has-text('共青团杭州市西湖区委')")
+    page.wait_for_selector("text=北山街道团工委")
+    assert "宁波" not in page.content()
+
+    page.goto(f"{live_server.url}/orgs/{tree.bs.pk}/move/")
+    page.fill("input[name=q]", "拱墅")
+    page.click(f"[data-pick-id='{gongshu.pk}']")
+    assert page.locator(".pick-label").inner_text() == "共青团杭州市拱墅区委（330105）"
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=已将“北山街道团工委”调整到“共青团杭州市拱墅区委”之下")
+    assert Organisation.objects.get(pk=tree.bs.pk).parent_id == gongshu.pk
