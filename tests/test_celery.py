@@ -28,9 +28,19 @@ def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
     from celery.contrib.testing import tasks  # noqa: F401 - registers celery.ping for the worker's ping check
     from celery.contrib.testing.worker import start_worker
 
+    from celery.signals import task_postrun
+    from django.db import connection
+
+    def close_worker_connection(**kwargs):
+        connection.close()  # the worker thread's own connection, so the test database can be dropped
+
     tree = build_tree()
     Organisation.objects.filter(pk=tree.bs.pk).update(rght=999)
     monkeypatch.setattr(app.conf, "task_always_eager", False)
-    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30):
-        result = check_orgtree_task.delay().get(timeout=60)
+    task_postrun.connect(close_worker_connection, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30):
+            result = check_orgtree_task.delay().get(timeout=60)
+    finally:
+        task_postrun.disconnect(close_worker_connection)
     assert result["ok"] is False and result["wrong_numbers"] >= 1
