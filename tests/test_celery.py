@@ -27,7 +27,6 @@ def test_eager_mode_runs_tasks_in_process_and_propagates_errors(tree, monkeypatc
 def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
     from celery.contrib.testing import tasks  # noqa: F401 - registers celery.ping for the worker's ping check
     from celery.contrib.testing.worker import start_worker
-
     from celery.signals import task_postrun
     from django.db import connection
 
