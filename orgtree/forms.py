@@ -69,7 +69,7 @@ class MembershipForm(forms.Form):
     password = forms.CharField(
         label="初始密码", required=False, widget=forms.PasswordInput, help_text="仅新用户需要，至少 8 位"
     )
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    role = forms.ChoiceField(label="角色", choices=Role.choices, initial=Role.VIEWER)
     department = forms.ModelChoiceField(label="部门", queryset=Department.objects.none(), required=False)
 
     def __init__(self, *args, departments, **kwargs):
