@@ -28,6 +28,11 @@ def page(live_server, monkeypatch):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection: close it here, or the
+        # test database cannot be dropped at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def log_in(page, live_server, username):
