@@ -1,1 +1,165 @@
-"""Plans and task breakdowns (任务分解表)."""
+"""Plans (任务分解表, 工作要点, 行动计划), their sections, tasks and dated milestones."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from orgtree.models import Department, Organisation
+
+from . import schedule
+from .querysets import MilestoneQuerySet, PlanImportQuerySet, PlanQuerySet, SectionQuerySet, TaskQuerySet
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已下发"
+        ARCHIVED = "archived", "已归档"
+
+    title = models.CharField("标题", max_length=200)
+    doc_number = models.CharField("文号", max_length=60, blank=True, help_text="例如 团浙办〔2019〕13号")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="发文组织", on_delete=models.PROTECT, related_name="plans"
+    )
+    issue_date = models.DateField("印发日期", null=True, blank=True)
+    start_year = models.PositiveIntegerField("起始年度")
+    end_year = models.PositiveIntegerField("结束年度")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "计划"
+        verbose_name_plural = "计划"
+        ordering = ["-start_year", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_year__gte=F("start_year")), name="plan_period_ordered"),
+            models.UniqueConstraint(
+                fields=["organisation", "doc_number"],
+                condition=~Q(doc_number=""),
+                name="plan_doc_number_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    """A heading of the plan (一、强基达标工程 → （一）推动学校团学改革), any depth."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    title = models.CharField("标题", max_length=200)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "章节"
+        verbose_name_plural = "章节"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="tasks")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="责任组织", on_delete=models.PROTECT, related_name="tasks"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name="章节", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    seq = models.CharField("序号", max_length=20)
+    order = models.PositiveIntegerField("排序", default=0)
+    title = models.CharField("项目名称", max_length=300)
+    summary = models.TextField("总体计划", blank=True)
+    schedule_text = models.TextField("进度安排", blank=True)
+    lead_departments = models.ManyToManyField(
+        Department, verbose_name="牵头部门", blank=True, related_name="led_tasks"
+    )
+    participating_departments = models.ManyToManyField(
+        Department, verbose_name="参与部门", blank=True, related_name="participated_tasks"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="task_seq_unique_in_plan")]
+
+    def __str__(self):
+        return f"{self.seq}. {self.title}"
+
+
+class Milestone(models.Model):
+    class Kind(models.TextChoices):
+        PERIOD = schedule.PERIOD, "时段"
+        DEADLINE = schedule.DEADLINE, "截止"
+        DAY = schedule.DAY, "节点日"
+        RECURRING = schedule.RECURRING, "周期"
+        ONGOING = schedule.ONGOING, "持续推进"
+        REVIEW = schedule.REVIEW, "待确认"
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
+    raw = models.TextField("原文")
+    start_date = models.DateField("开始日期", null=True, blank=True)
+    due_date = models.DateField("完成时限", null=True, blank=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "节点"
+        verbose_name_plural = "节点"
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(due_date__isnull=True)
+                | Q(start_date__lte=F("due_date")),
+                name="milestone_dates_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return self.raw[:40]
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.due_date is None
+
+
+class PlanImport(models.Model):
+    """An uploaded 任务分解表 between preview and confirm: confirm commits exactly what was previewed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="plan_imports")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    preview = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlanImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+
+    def __str__(self):
+        return self.filename

@@ -1,0 +1,327 @@
+"""Reading a 任务分解表 (.xlsx or .csv) into a clean table of tasks.
+
+Real tables have a title row or two above the header, merged cells, multi-line cells, section rows
+(一、… / （一）…) spanning the table, and tasks whose text continues on the next row. django-import-export's
+stock reader takes row 1 as the header and opens workbooks read-only (losing merged cells), so the workbook
+is read here with openpyxl: bounded in size first, header found by its labels, merged ranges filled,
+continuation rows folded. Formulas are never evaluated: a cell's formula is kept as its text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before anything is parsed
+MAX_ROWS = 60_000
+MAX_COLUMNS = 60
+MAX_CELL_CHARS = 20_000
+HEADER_SCAN_ROWS = 15
+
+
+class PlanFileError(Exception):
+    """The file is rejected as a whole; the message is shown as is."""
+
+
+# Header labels by column role. A header cell matches a label exactly or with a note in brackets after it.
+ALIASES = {
+    "seq": ("序号", "编号"),
+    "title": ("项目名称", "任务名称", "重点任务", "工作任务", "专项行动", "任务", "工作项目"),
+    "summary": ("总体计划", "主要内容", "工作内容", "工作目标", "具体内容", "工作举措"),
+    "schedule": ("相关工作进度安排", "进度安排", "推进步骤", "时间节点", "完成时限", "时间安排"),
+    "lead": ("牵头部门", "牵头单位"),
+    "responsible": ("责任部门", "责任单位"),
+    "participating": ("参与部门", "配合部门", "协办部门", "参与单位", "配合单位"),
+}
+ROLE_LABELS = {"seq": "序号", "title": "项目名称", "summary": "总体计划", "schedule": "进度安排",
+               "lead": "牵头部门", "responsible": "责任部门", "participating": "参与部门"}  # fmt: skip
+
+SECTION_PATTERNS = [
+    (1, re.compile(r"^[一二三四五六七八九十百]+[、.．]")),
+    (2, re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")),
+]
+_DEPT_SPLIT = re.compile(r"[、，,；;\n]+")
+_WS = re.compile(r"\s+")
+_YEAR_RANGE = re.compile(r"(\d{4})\s*年?\s*[-—–~～至到]\s*(\d{4})\s*年")
+_YEAR = re.compile(r"(\d{4})\s*年")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[（(【]\d{4}[〕\]）)】]\s*\d{1,4}\s*号")
+
+
+@dataclass
+class TaskRow:
+    row: int  # 1-based row number in the sheet, for messages
+    seq: str
+    title: str
+    summary: str = ""
+    schedule: str = ""
+    lead: list[str] = field(default_factory=list)
+    participating: list[str] = field(default_factory=list)
+    section: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadTable:
+    title: str
+    doc_number: str
+    start_year: int | None
+    end_year: int | None
+    tasks: list[TaskRow]
+    errors: list[dict]
+    warnings: list[str]
+    columns: dict[str, int]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()[:MAX_CELL_CHARS]
+
+
+def _grid_from_xlsx(content: bytes) -> list[list[str]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise PlanFileError("文件已损坏或不完整，无法作为 Excel 文件打开") from exc
+    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise PlanFileError("文件解压后过大（可能是压缩炸弹），已拒绝")
+    if not any(info.filename == "xl/workbook.xml" for info in infos):
+        raise PlanFileError("不是有效的 Excel（.xlsx）文件")
+    import openpyxl  # only needed here; keeps the import cost off every request
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
+        raise PlanFileError("文件已损坏或格式不受支持，无法读取") from exc
+    sheet = workbook.worksheets[0] if workbook.worksheets else None
+    if sheet is None or sheet.max_row < 1:
+        raise PlanFileError("工作表是空的")
+    if sheet.max_row > MAX_ROWS:
+        raise PlanFileError(f"行数过多（{sheet.max_row:,} 行），每个文件最多 {MAX_ROWS:,} 行")
+    width = min(sheet.max_column, MAX_COLUMNS)
+    grid = [[_text(cell.value) for cell in row[:width]] for row in sheet.iter_rows()]
+    for merged in sheet.merged_cells.ranges:
+        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_col <= width else ""
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, min(merged.max_col, width) + 1):
+                grid[r - 1][c - 1] = top
+    return grid
+
+
+def _grid_from_csv(content: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise PlanFileError("无法识别 CSV 文件的文字编码，请另存为 UTF-8 或 GBK")
+    if "\x00" in text:
+        raise PlanFileError("不是文本格式的 CSV 文件")
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text)):
+            rows.append([_text(cell) for cell in row[:MAX_COLUMNS]])
+            if len(rows) > MAX_ROWS:
+                raise PlanFileError(f"行数过多，每个文件最多 {MAX_ROWS:,} 行")
+    except csv.Error as exc:
+        raise PlanFileError(f"CSV 格式有误：{exc}") from exc
+    return rows
+
+
+def read_grid(filename: str, content: bytes) -> list[list[str]]:
+    """The first sheet (or the CSV) as rows of text, merged cells filled."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise PlanFileError(
+            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"
+        )
+    if not content:
+        raise PlanFileError("文件是空的")
+    name = (filename or "").lower()
+    if content[:4] == b"PK\x03\x04":
+        grid = _grid_from_xlsx(content)
+    elif name.endswith(".csv"):
+        grid = _grid_from_csv(content)
+    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise PlanFileError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后上传")
+    else:
+        raise PlanFileError("不是电子表格文件：请上传 .xlsx 或 .csv 文件")
+    width = max((len(row) for row in grid), default=0)
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    if not any(any(cell for cell in row) for row in grid):
+        raise PlanFileError("工作表是空的")
+    return grid
+
+
+def _role_of(header: str) -> str | None:
+    label = _WS.sub("", header)
+    for role, aliases in ALIASES.items():
+        for alias in aliases:
+            if label == alias or re.fullmatch(re.escape(alias) + r"[（(][^）)]*[）)]", label):
+                return role
+    return None
+
+
+def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int]]:
+    best: tuple[int, dict[str, int]] | None = None
+    for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        columns: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            role = _role_of(cell) if cell else None
+            if role and role not in columns:
+                columns[role] = col
+        if "title" in columns and len(columns) >= 2 and (best is None or len(columns) > len(best[1])):
+            best = (index, columns)
+    if best is None:
+        raise PlanFileError(
+            "找不到表头：前 15 行中没有包含“项目名称”（或 任务/重点任务/工作任务/专项行动）"
+            "和至少另一列（序号、进度安排、牵头部门 …）的一行"
+        )
+    return best
+
+
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def clean_title(text: str) -> str:
+    """Line breaks and the spaces a PDF leaves between Chinese characters go; other spaces stay single."""
+    return re.sub(r"\s+", " ", _SPACE_BETWEEN_CJK.sub("", text)).strip()
+
+
+def split_departments(text: str) -> list[str]:
+    names = []
+    for part in _DEPT_SPLIT.split(text or ""):
+        name = _WS.sub("", part)
+        if name and name not in names:
+            names.append(name[:60])
+    return names
+
+
+def _section_level(text: str) -> int | None:
+    for level, pattern in SECTION_PATTERNS:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def _period_from_titles(lines: list[str]) -> tuple[int | None, int | None]:
+    for line in lines:
+        if match := _YEAR_RANGE.search(line):
+            return int(match.group(1)), int(match.group(2))
+    for line in lines:
+        if match := _YEAR.search(line):
+            return int(match.group(1)), int(match.group(1))
+    return None, None
+
+
+def _append(old: str, new: str) -> str:
+    if not new or new == old or new in old.split("\n"):
+        return old
+    return f"{old}\n{new}" if old else new
+
+
+def read_plan_table(filename: str, content: bytes) -> ReadTable:
+    """Read a 任务分解表 into tasks; row-level problems are collected, file-level ones raise PlanFileError."""
+    grid = read_grid(filename, content)
+    header_index, columns = _find_header(grid)
+    title_lines = [" ".join(dict.fromkeys(c for c in row if c)) for row in grid[:header_index]]
+    title_lines = [line for line in title_lines if line]
+    doc_number = next((m.group(0) for line in title_lines if (m := _DOC_NUMBER.search(line))), "")
+    title_candidates = [line for line in title_lines if not _DOC_NUMBER.fullmatch(line.strip())]
+    title = max(title_candidates, key=len) if title_candidates else ""
+    start_year, end_year = _period_from_titles(title_lines)
+
+    def cell(row: list[str], role: str) -> str:
+        col = columns.get(role)
+        return row[col] if col is not None and col < len(row) else ""
+
+    tasks: list[TaskRow] = []
+    errors: list[dict] = []
+    warnings: list[str] = []
+    section: list[str] = []
+    used_cols = set(columns.values())
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        number = index + 1
+        values = [c for c in row if c]
+        if not values:
+            continue
+        distinct = list(dict.fromkeys(values))
+        seq, task_title = cell(row, "seq"), clean_title(cell(row, "title"))
+        # A section heading spans the table (merged, so every cell holds it) or stands alone.
+        if len(distinct) == 1 and (level := _section_level(distinct[0])) is not None:
+            section = [*section[: level - 1], distinct[0][:200]]
+            continue
+        if len(distinct) == 1 and len(values) > 1:
+            warnings.append(f"第 {number} 行是跨列的说明文字（“{distinct[0][:30]}”），不是任务，已忽略")
+            continue
+        continues_previous = tasks and (
+            (not seq or seq == tasks[-1].seq) and (not task_title or task_title == tasks[-1].title)
+        )
+        if continues_previous:
+            task = tasks[-1]
+            task.summary = _append(task.summary, cell(row, "summary"))
+            task.schedule = _append(task.schedule, cell(row, "schedule"))
+            for name in split_departments(cell(row, "lead")):
+                if name not in task.lead:
+                    task.lead.append(name)
+            for name in split_departments(cell(row, "participating")):
+                if name not in task.participating:
+                    task.participating.append(name)
+            continue
+        if not task_title:
+            if len(distinct) == 1 and not any(row[c] for c in used_cols if c != columns.get("seq")):
+                warnings.append(f"第 {number} 行不是任务（“{distinct[0][:30]}”），已忽略")
+            else:
+                errors.append({"row": number, "message": "缺少项目名称"})
+            continue
+        if len(task_title) > 300:
+            errors.append({"row": number, "message": "项目名称超过 300 字"})
+            continue
+        lead = split_departments(cell(row, "lead"))
+        participating = split_departments(cell(row, "participating"))
+        if "lead" not in columns and "responsible" in columns:
+            responsible = split_departments(cell(row, "responsible"))
+            lead, participating = responsible[:1], [*responsible[1:], *participating]
+        tasks.append(
+            TaskRow(
+                row=number,
+                seq=_WS.sub("", seq)[:20] if seq else "",
+                title=task_title,
+                summary=cell(row, "summary"),
+                schedule=cell(row, "schedule"),
+                lead=lead,
+                participating=[p for p in participating if p not in lead],
+                section=list(section),
+            )
+        )
+    if "seq" not in columns:
+        for number, task in enumerate(tasks, start=1):
+            task.seq = str(number)
+        warnings.append("表中没有“序号”列，已按行顺序编号")
+    seen: dict[str, int] = {}
+    for task in tasks:
+        if not task.seq:
+            errors.append({"row": task.row, "message": "缺少序号"})
+        elif task.seq in seen:
+            raise PlanFileError(f"序号“{task.seq}”重复：第 {seen[task.seq]} 行与第 {task.row} 行")
+        else:
+            seen[task.seq] = task.row
+    if not tasks and not errors:
+        raise PlanFileError("表头下面没有任务")
+    return ReadTable(title, doc_number, start_year, end_year, tasks, errors, warnings, columns)

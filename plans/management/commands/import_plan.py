@@ -1,0 +1,64 @@
+"""import_plan FILE --org CODE [--dry-run] [--json]: preview, then import a 任务分解表."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from orgtree.models import Organisation
+from plans.services import PlanImportRejected, commit_plan_import, preview_plan_import
+
+
+class Command(BaseCommand):
+    help = "导入任务分解表（.xlsx / .csv）：先预览，无错误时一次性写入；--dry-run 只预览"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--org", required=True, help="发文组织的区划代码（如 33 或 330000）或组织 ID")
+        parser.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+        parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出预览")
+        parser.add_argument("--year", type=int, help="计划起始年度（标题中没有年份时使用）")
+        parser.add_argument("--end-year", type=int, help="计划结束年度")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"找不到文件 {path}")
+        organisation = (
+            Organisation.objects.by_code(options["org"]).first()
+            or Organisation.objects.filter(
+                pk=int(options["org"]) if options["org"].isdigit() else None
+            ).first()
+        )
+        if organisation is None:
+            raise CommandError(f"找不到组织 {options['org']}")
+        content = path.read_bytes()
+        try:
+            preview = preview_plan_import(
+                organisation=organisation,
+                filename=path.name,
+                content=content,
+                start_year=options["year"],
+                end_year=options["end_year"],
+            )
+            if not options["dry_run"]:
+                plan = commit_plan_import(organisation=organisation, preview=preview)
+                preview = {**preview, "plan": {"id": plan.pk, "title": plan.title}}
+        except PlanImportRejected as exc:
+            self._print(exc.preview, options)
+            raise CommandError(f"导入被拒绝，未写入任何内容：{exc.message}") from exc
+        self._print(preview, options)
+
+    def _print(self, preview: dict, options) -> None:
+        if options["json"]:
+            self.stdout.write(json.dumps(preview, ensure_ascii=False))
+            return
+        s = {"tasks": 0, "new": 0, "update": 0, "unchanged": 0, "milestones": 0, **preview.get("summary", {})}
+        self.stdout.write(
+            f"{preview.get('title', '')}：任务 {s['tasks']} 项（新增 {s['new']}，更新 {s['update']}，"
+            f"不变 {s['unchanged']}），节点 {s['milestones']} 个"
+        )
+        for error in preview.get("errors", []):
+            self.stdout.write(self.style.ERROR(f"  错误 第 {error['row']} 行：{error['message']}"))
+        for warning in preview.get("warnings", []):
+            self.stdout.write(self.style.WARNING(f"  提示 {warning}"))
