@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgtree.urls")),
+    path("plans/", include("plans.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -32,7 +32,22 @@ def foreign_kwargs(tree):
         organisation=tree.nb,
         role="viewer",
     )
-    by_model = {"organisation": {"pk": tree.nb.pk}, "membership": {"pk": foreign_member.pk}}
+    from plans.models import Plan, PlanImport
+
+    plan = Plan.objects.create(title="宁波计划", organisation=tree.nb, start_year=2019, end_year=2019)
+    staged = PlanImport.objects.create(
+        organisation=tree.nb,
+        filename="宁波计划.xlsx",
+        sha256="0" * 64,
+        content=b"",
+        preview={"title": "宁波计划"},
+    )
+    by_model = {
+        "organisation": {"pk": tree.nb.pk},
+        "membership": {"pk": foreign_member.pk},
+        "plan": {"pk": plan.pk},
+        "plan_import": {"pk": staged.pk},
+    }
     return {
         "orgtree:tree": {},
         "orgtree:pick": {},
@@ -46,10 +61,15 @@ def foreign_kwargs(tree):
         "orgtree:department_add": by_model["organisation"],
         "orgtree:member_add": by_model["organisation"],
         "orgtree:member_remove": by_model["membership"],
+        "plans:list": {},
+        "plans:detail": by_model["plan"],
+        "plans:import": {},
+        "plans:import_preview": by_model["plan_import"],
+        "plans:import_confirm": by_model["plan_import"],
     }
 
 
-FOREIGN_NAMES = ["宁波", "海曙", "nb-someone", "宁波学校部"]
+FOREIGN_NAMES = ["宁波", "海曙", "nb-someone", "宁波学校部", "宁波计划"]
 
 
 def test_every_pattern_is_swept(tree):
@@ -66,19 +86,26 @@ def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, rol
         url = reverse(name, kwargs=kwargs)
         for method in ("get", "post"):
             # Searches and pickers look for the foreign subtree by its code prefix.
-            data = {"q": "3302", "name": "新组织", "new_parent": tree.nb.pk, "target": tree.nb.pk}
+            data = {
+                "q": "3302", "name": "新组织", "new_parent": tree.nb.pk, "target": tree.nb.pk,
+                "organisation": tree.nb.pk,
+            }  # fmt: skip
             response = getattr(client, method)(url, data)
             body = response.content.decode()
             if kwargs:
                 assert response.status_code in (403, 404, 405), (name, method, response.status_code)
             else:
-                assert response.status_code in (200, 405), (name, method, response.status_code)
+                assert response.status_code in (200, 403, 405), (name, method, response.status_code)
             for foreign in FOREIGN_NAMES:
                 assert foreign not in body, (name, method, foreign)
     # Nothing was written in the sibling subtree.
     tree.nb.refresh_from_db()
     assert tree.nb.is_active and tree.nb.get_children().count() == 1
     assert Membership.objects.filter(organisation=tree.nb).count() == 1
+    from plans.models import Plan, PlanImport
+
+    assert Plan.objects.filter(organisation=tree.nb).count() == 1 and Plan.objects.count() == 1
+    assert not PlanImport.objects.filter(confirmed_at__isnull=False).exists()
 
 
 def test_anonymous_users_are_sent_to_login(tree, client):

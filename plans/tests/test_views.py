@@ -1,0 +1,115 @@
+"""An editor imports the Zhejiang table in the browser; others cannot; the plan page stays cheap."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.models import Milestone, Plan, PlanImport, Task
+
+pytestmark = pytest.mark.django_db
+
+ZHEJIANG = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "zhejiang-2019.xlsx"
+
+
+def upload(client, org, name="z.xlsx", content=None):
+    content = ZHEJIANG.read_bytes() if content is None else content
+    return client.post(
+        reverse("plans:import"), {"organisation": org.pk, "file": SimpleUploadedFile(name, content)}
+    )
+
+
+def test_editor_previews_then_confirms_once(login, tree, make_user):
+    client = login(make_user(tree.zj, "editor"))
+    assert client.get(reverse("plans:import")).status_code == 200
+    response = upload(client, tree.zj)
+    staged = PlanImport.objects.get()
+    assert response.status_code == 302 and response.url == reverse("plans:import_preview", args=[staged.pk])
+    assert not Plan.objects.exists()  # the preview writes nothing of the plan
+    page = client.get(response.url).content.decode()
+    assert "新增 15" in page and "确认导入" in page and "12月9日前后" in page
+    done = client.post(reverse("plans:import_confirm", args=[staged.pk]))
+    plan = Plan.objects.get()
+    assert done.url == reverse("plans:detail", args=[plan.pk])
+    assert Task.objects.count() == 15 and Milestone.objects.count() == 70
+    again = client.post(reverse("plans:import_confirm", args=[staged.pk]), follow=True)
+    assert "已经导入过了" in again.content.decode()
+    assert Task.objects.count() == 15
+    detail = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "“双百双提升”行动" in detail and "2019-04-01 至 2019-04-30" in detail
+
+
+def test_confirm_refuses_a_stale_preview(login, tree, make_user):
+    client = login(make_user(tree.zj, "editor"))
+    upload(client, tree.zj)
+    first = PlanImport.objects.get()
+    upload(client, tree.zj)
+    second = PlanImport.objects.exclude(pk=first.pk).get()
+    client.post(reverse("plans:import_confirm", args=[first.pk]))
+    response = client.post(reverse("plans:import_confirm", args=[second.pk]), follow=True)
+    assert "预览之后计划已被修改" in response.content.decode()
+    assert Plan.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("z.png", b"\x89PNG", "请上传 .xlsx 或 .csv 文件"),
+        ("z.xlsx", b"\x89PNG\r\n\x1a\n\x00", "不是电子表格文件"),
+        ("z.xlsx", b"PK\x03\x04broken", "损坏"),
+        ("z.csv", "序号,备注\n1,x\n".encode("gbk"), "找不到表头"),
+    ],
+)
+def test_bad_uploads_answer_in_chinese_and_stage_nothing(login, tree, make_user, name, content, message):
+    client = login(make_user(tree.zj, "editor"))
+    response = upload(client, tree.zj, name, content)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not PlanImport.objects.exists() and not Plan.objects.exists()
+
+
+def test_upload_for_an_organisation_outside_ones_memberships(login, tree, make_user):
+    client = login(make_user(tree.hz, "editor"))
+    response = upload(client, tree.zj)
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not PlanImport.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["reporter", "viewer"])
+def test_only_editors_import(login, tree, make_user, role):
+    client = login(make_user(tree.zj, role))
+    assert client.get(reverse("plans:import")).status_code == 403
+    assert upload(client, tree.zj).status_code == 403
+    assert not PlanImport.objects.exists()
+
+
+def test_plan_page_query_count_does_not_grow(login, tree, make_user):
+    from orgtree.models import Department
+
+    client = login(make_user(tree.zj, "viewer"))
+    dept = Department.objects.create(organisation=tree.zj, name="组织部")
+
+    def plan_with(n_tasks):
+        plan = Plan.objects.create(
+            title=f"计划{n_tasks}", organisation=tree.zj, start_year=2019, end_year=2019
+        )
+        tasks = Task.objects.bulk_create(
+            Task(plan=plan, organisation=tree.zj, seq=str(i), title=f"任务{i}", order=i)
+            for i in range(n_tasks)
+        )
+        Milestone.objects.bulk_create(
+            Milestone(task=t, raw=f"{m + 1}月", kind="period", order=m) for t in tasks for m in range(4)
+        )
+        for t in tasks:
+            t.lead_departments.add(dept)
+        return plan
+
+    costs = []
+    for n in (5, 100):
+        plan = plan_with(n)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 200
+        costs.append(len(ctx.captured_queries))
+    assert costs[0] == costs[1] <= 12

@@ -1,0 +1,83 @@
+"""Plan pages: the list, a plan with its tasks and milestones, and the two-step Excel import."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orgtree.selectors import get_object_for_user
+
+from . import selectors, services
+from .forms import PlanImportForm
+from .models import Plan, PlanImport
+
+
+@login_required
+@require_GET
+def plan_list(request):
+    page = Paginator(selectors.plans_for(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    can_import = selectors.issuing_organisations(request.user).exists()
+    return render(request, "plans/list.html", {"page_obj": page, "can_import": can_import})
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk):
+    plan = get_object_for_user(Plan.objects.select_related("organisation"), request.user, pk=pk)
+    tasks = list(selectors.plan_tasks(plan))
+    sections = selectors.plan_sections(plan)
+    for task in tasks:
+        path, node = [], sections.get(task.section_id)
+        while node is not None and len(path) < 20:
+            path.insert(0, node.title)
+            node = sections.get(node.parent_id)
+        task.section_path = path
+    return render(request, "plans/detail.html", {"plan": plan, "tasks": tasks})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    organisations = selectors.issuing_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied("只有编辑或管理员可以导入任务分解表")
+    form = PlanImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            staged = services.stage_plan_import(
+                organisation=form.cleaned_data["organisation"],
+                filename=upload.name,
+                content=upload.read(),
+                user=request.user,
+            )
+        except services.PlanImportRejected as exc:
+            form.add_error("file", f"文件被拒绝，未导入任何内容：{exc.message}")
+        else:
+            return redirect("plans:import_preview", pk=staged.pk)
+    return render(request, "plans/import_upload.html", {"form": form})
+
+
+@login_required
+@require_GET
+def import_preview(request, pk):
+    staged = get_object_for_user(
+        PlanImport.objects.select_related("organisation", "plan"), request.user, "edit", pk=pk
+    )
+    return render(request, "plans/import_preview.html", {"staged": staged, "preview": staged.preview})
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    staged = get_object_for_user(PlanImport.objects.all(), request.user, "edit", pk=pk)
+    try:
+        plan = services.confirm_plan_import(staged=staged, user=request.user)
+    except (ValidationError, services.PlanImportRejected) as exc:
+        messages.error(request, exc.message if hasattr(exc, "message") else str(exc))
+        return redirect("plans:import_preview", pk=staged.pk)
+    messages.success(request, f"已导入“{plan.title}”")
+    return redirect("plans:detail", pk=plan.pk)
