@@ -87,7 +87,9 @@ def _text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()[:MAX_CELL_CHARS]
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()[:MAX_CELL_CHARS]
+    # Our own export neutralises formula-like cells with a leading apostrophe: take it off again.
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
 
 
 def _grid_from_xlsx(content: bytes) -> list[list[str]]:

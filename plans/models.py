@@ -7,7 +7,16 @@ from django.db.models import F, Q
 from orgtree.models import Department, Organisation
 
 from . import schedule
-from .querysets import MilestoneQuerySet, PlanImportQuerySet, PlanQuerySet, SectionQuerySet, TaskQuerySet
+from .querysets import (
+    AssignmentMilestoneQuerySet,
+    AssignmentQuerySet,
+    MilestoneQuerySet,
+    PlanChangeQuerySet,
+    PlanImportQuerySet,
+    PlanQuerySet,
+    SectionQuerySet,
+    TaskQuerySet,
+)
 
 
 class Plan(models.Model):
@@ -88,6 +97,15 @@ class Task(models.Model):
     participating_departments = models.ManyToManyField(
         Department, verbose_name="参与部门", blank=True, related_name="participated_tasks"
     )
+    parent_assignment = models.ForeignKey(
+        "Assignment",
+        verbose_name="分解自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subtasks",
+        help_text="下级把上级交办的任务分解为本级计划的子任务",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -163,3 +181,72 @@ class PlanImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class Assignment(models.Model):
+    """A task handed to an organisation in the issuer's subtree (交办)."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", "已交办"
+        RETURNED = "returned", "已退办"
+        CLOSED = "closed", "已销号"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="承办组织", on_delete=models.PROTECT, related_name="assignments"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ASSIGNED)
+    created_at = models.DateTimeField("交办时间")
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "交办"
+        verbose_name_plural = "交办"
+        constraints = [models.UniqueConstraint(fields=["task", "organisation"], name="assignment_unique")]
+        indexes = [models.Index(fields=["organisation", "plan"], name="assignment_org_plan_idx")]
+
+    def __str__(self):
+        return f"{self.task} → {self.organisation}"
+
+
+class AssignmentMilestone(models.Model):
+    """The receiver's copy of a milestone's dates: it may tighten them, never loosen them."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="milestones")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="copies")
+    start_date = models.DateField("开始日期", null=True, blank=True)
+    due_date = models.DateField("完成时限", null=True, blank=True)
+
+    objects = AssignmentMilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "交办节点"
+        verbose_name_plural = "交办节点"
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "milestone"], name="assignment_milestone_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id}:{self.milestone_id}"
+
+
+class PlanChange(models.Model):
+    """History of a plan's changes (who, when, what)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField("操作", max_length=20)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = PlanChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "计划变更记录"
+        verbose_name_plural = "计划变更记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} · {self.created_at:%Y-%m-%d %H:%M}"

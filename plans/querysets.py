@@ -21,3 +21,33 @@ class MilestoneQuerySet(OrgBoundQuerySet):
 
 class PlanImportQuerySet(OrgBoundQuerySet):
     org_path = "organisation"
+
+
+class PlanChangeQuerySet(OrgBoundQuerySet):
+    org_path = "plan__organisation"
+
+
+class AssignmentQuerySet(OrgBoundQuerySet):
+    """An assignment is seen by the receiving organisation's subtree and by the issuer's."""
+
+    org_path = "organisation"
+
+    def for_user(self, user, action: str = "view"):
+        from orgtree.querysets import scope_q
+
+        received = scope_q(user, action, prefix="organisation__")
+        issued = scope_q(user, action, prefix="task__organisation__")
+        if received is None or issued is None:
+            return self
+        return self.filter(received | issued)
+
+
+class AssignmentMilestoneQuerySet(AssignmentQuerySet):
+    def for_user(self, user, action: str = "view"):
+        from orgtree.querysets import scope_q
+
+        received = scope_q(user, action, prefix="assignment__organisation__")
+        issued = scope_q(user, action, prefix="assignment__task__organisation__")
+        if received is None or issued is None:
+            return self
+        return self.filter(received | issued)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from orgtree.models import Department, Organisation
 
 from .importers import PlanFileError, TaskRow, read_plan_table
-from .models import Milestone, Plan, PlanImport, Section, Task
+from .models import Assignment, AssignmentMilestone, Milestone, Plan, PlanChange, PlanImport, Section, Task
 from .schedule import REVIEW, parse_schedule
 
 
@@ -304,3 +305,117 @@ __all__ = [
     "preview_plan_import",
     "stage_plan_import",
 ]
+
+
+# --- publishing (交办) ------------------------------------------------------------------------------
+
+PUBLISH_LEVELS = {
+    "province": ["province"],
+    "city": ["city"],
+    "county": ["county"],
+    "township": ["township", "street"],
+    "school": ["school"],
+    "enterprise": ["enterprise"],
+    "organ": ["organ"],
+    "branch": ["general_branch", "branch"],
+}
+LEVEL_LABELS = {
+    "province": "团省委", "city": "团市委", "county": "团县（市、区）委", "township": "乡镇（街道）团委",
+    "school": "学校团委", "enterprise": "企业团委", "organ": "机关团工委", "branch": "团总支、团支部",
+}  # fmt: skip
+
+
+def _publish_targets(plan: Plan, levels: list[str], within: Organisation | None):
+    unknown = [level for level in levels if level not in PUBLISH_LEVELS]
+    if unknown or not levels:
+        raise ValidationError(
+            f"未知的下发层级：{'、'.join(unknown) or '（未选择）'}；可选 {'、'.join(PUBLISH_LEVELS)}"
+        )
+    issuer = plan.organisation
+    scope = within or issuer
+    if not (scope.tree_id == issuer.tree_id and issuer.lft <= scope.lft and scope.rght <= issuer.rght):
+        raise ValidationError(f"“{scope.name}”不在发文组织“{issuer.name}”的下级范围内")
+    types = [t for level in levels for t in PUBLISH_LEVELS[level]]
+    return Organisation.objects.filter(
+        tree_id=scope.tree_id, lft__gt=scope.lft, lft__lt=scope.rght, org_type__in=types, is_active=True
+    ).exclude(pk=issuer.pk)
+
+
+def publish_preview(*, plan: Plan, levels: list[str], within: Organisation | None = None) -> dict:
+    """How many organisations of each level would receive how many assignments (one aggregate)."""
+    targets = _publish_targets(plan, levels, within)
+    by_type = dict(
+        targets.order_by().values("org_type").annotate(n=models.Count("id")).values_list("org_type", "n")
+    )
+    tasks = plan.tasks.count()
+    milestones = Milestone.objects.filter(task__plan=plan).count()
+    organisations = sum(by_type.values())
+    return {
+        "levels": [
+            {
+                "level": level,
+                "label": LEVEL_LABELS[level],
+                "organisations": sum(by_type.get(t, 0) for t in PUBLISH_LEVELS[level]),
+            }
+            for level in levels
+        ],
+        "organisations": organisations,
+        "tasks": tasks,
+        "assignments": organisations * tasks,
+        "milestone_copies": organisations * milestones,
+    }
+
+
+@transaction.atomic
+def publish_plan(*, plan: Plan, levels: list[str], within: Organisation | None = None, user=None) -> dict:
+    """Hand every task of the plan to every organisation of the chosen levels: two INSERT … SELECT
+    statements, whatever the size of the tree. Publishing again adds only what is missing."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("已归档的计划不能下发")
+    if not plan.tasks.exists():
+        raise ValidationError("计划中没有任务，无法下发")
+    targets = _publish_targets(plan, levels, within)
+    target_sql, target_params = targets.values("id").query.sql_with_params()
+    assignments, copies_table = Assignment._meta.db_table, AssignmentMilestone._meta.db_table
+    tasks, milestones = Task._meta.db_table, Milestone._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {assignments} (plan_id, task_id, organisation_id, status, created_at) "
+            f"SELECT t.plan_id, t.id, o.id, %s, %s FROM {tasks} t CROSS JOIN ({target_sql}) o "
+            "WHERE t.plan_id = %s ON CONFLICT DO NOTHING",
+            [Assignment.Status.ASSIGNED, timezone.now(), *target_params, plan.pk],
+        )
+        created = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {copies_table} (assignment_id, milestone_id, start_date, due_date) "
+            f"SELECT a.id, m.id, m.start_date, m.due_date FROM {assignments} a "
+            f"JOIN {milestones} m ON m.task_id = a.task_id WHERE a.plan_id = %s ON CONFLICT DO NOTHING",
+            [plan.pk],
+        )
+        copies = cursor.rowcount
+    if plan.status == Plan.Status.DRAFT:
+        plan.status = Plan.Status.PUBLISHED
+        plan.save(update_fields=["status", "updated_at"])
+    result = {"assignments_created": created, "milestone_copies_created": copies}
+    PlanChange.objects.create(
+        plan=plan,
+        actor=user if user is not None and user.is_authenticated else None,
+        action="publish",
+        detail={"levels": levels, "within": within.pk if within else None, **result},
+    )
+    return result
+
+
+def assignment_milestone_set_due(*, copy: AssignmentMilestone, due: date) -> AssignmentMilestone:
+    """The receiver tightens a due date; loosening it is the issuer's call (an extension request)."""
+    original = copy.milestone.due_date
+    if original is None:
+        raise ValidationError("持续推进的节点没有完成时限")
+    if due > original:
+        raise ValidationError(f"只能提前，不能晚于上级规定的 {original:%Y-%m-%d}")
+    if copy.start_date and due < copy.start_date:
+        raise ValidationError(f"完成时限不能早于开始日期 {copy.start_date:%Y-%m-%d}")
+    copy.due_date = due
+    copy.save(update_fields=["due_date"])
+    return copy

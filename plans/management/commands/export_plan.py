@@ -1,0 +1,23 @@
+"""export_plan PLAN FILE: write a plan as a 任务分解表 (.xlsx) that imports back to the same plan."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from plans.exporters import export_plan_xlsx
+
+from ._plan_ref import find_plan
+
+
+class Command(BaseCommand):
+    help = "把计划导出为任务分解表（.xlsx）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("plan", help="计划 ID 或文号")
+        parser.add_argument("file", help="输出文件（.xlsx）")
+
+    def handle(self, *args, **options):
+        plan = find_plan(options["plan"])
+        path = Path(options["file"])
+        path.write_bytes(export_plan_xlsx(plan))
+        self.stdout.write(self.style.SUCCESS(f"已导出“{plan.title}”到 {path}"))
