@@ -331,8 +331,9 @@ def _publish_targets(plan: Plan, levels: list[str], within: Organisation | None)
         raise ValidationError(
             f"未知的下发层级：{'、'.join(unknown) or '（未选择）'}；可选 {'、'.join(PUBLISH_LEVELS)}"
         )
-    issuer = plan.organisation
-    scope = within or issuer
+    # Fresh rows: a tree write since these instances were loaded may have moved their lft/rght.
+    issuer = Organisation.objects.get(pk=plan.organisation_id)
+    scope = Organisation.objects.get(pk=within.pk) if within is not None else issuer
     if not (scope.tree_id == issuer.tree_id and issuer.lft <= scope.lft and scope.rght <= issuer.rght):
         raise ValidationError(f"“{scope.name}”不在发文组织“{issuer.name}”的下级范围内")
     types = [t for level in levels for t in PUBLISH_LEVELS[level]]

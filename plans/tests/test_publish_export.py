@@ -1,0 +1,175 @@
+"""Publishing a plan down the tree, the receivers' copies of due dates, and the xlsx export round trip."""
+
+import io
+import json
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from plans.exporters import export_plan_xlsx
+from plans.models import Assignment, AssignmentMilestone, Milestone, Plan, PlanChange, Task
+from plans.services import (
+    assignment_milestone_set_due,
+    commit_plan_import,
+    preview_plan_import,
+    publish_plan,
+    publish_preview,
+)
+
+pytestmark = pytest.mark.django_db
+
+ZHEJIANG = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "zhejiang-2019.xlsx"
+
+
+@pytest.fixture
+def plan(tree):
+    preview = preview_plan_import(organisation=tree.zj, filename="z.xlsx", content=ZHEJIANG.read_bytes())
+    return commit_plan_import(organisation=tree.zj, preview=preview)
+
+
+def test_publish_to_cities_and_counties(plan, tree, make_user):
+    preview = publish_preview(plan=plan, levels=["city", "county"])
+    assert [(x["level"], x["organisations"]) for x in preview["levels"]] == [("city", 2), ("county", 2)]
+    assert preview["assignments"] == 4 * 15 and preview["milestone_copies"] == 4 * 70
+    result = publish_plan(plan=plan, levels=["city", "county"], user=make_user(tree.zj, "editor"))
+    assert result == {"assignments_created": 60, "milestone_copies_created": 280}
+    receivers = set(Assignment.objects.values_list("organisation__name", flat=True))
+    assert receivers == {"共青团杭州市委", "共青团宁波市委", "共青团杭州市西湖区委", "共青团宁波市海曙区委"}
+    copy = AssignmentMilestone.objects.select_related("milestone").first()
+    assert (copy.start_date, copy.due_date) == (copy.milestone.start_date, copy.milestone.due_date)
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.PUBLISHED
+    assert PlanChange.objects.get(plan=plan).detail["assignments_created"] == 60
+    # Publishing again adds nothing; adding a level adds only that level.
+    assert publish_plan(plan=plan, levels=["city", "county"])["assignments_created"] == 0
+    assert publish_plan(plan=plan, levels=["township"])["assignments_created"] == 15
+    assert not Assignment.objects.filter(organisation__tree_id=tree.js.tree_id).exists()
+
+
+def test_publish_within_one_city(plan, tree):
+    result = publish_plan(plan=plan, levels=["county"], within=tree.hz)
+    assert result["assignments_created"] == 15
+    assert set(Assignment.objects.values_list("organisation__code", flat=True)) == {"330106"}
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"levels": ["galaxy"]}, "未知的下发层级"),
+        ({"levels": []}, "未选择"),
+        ({"levels": ["city"], "within_key": "js"}, "不在发文组织"),
+    ],
+)
+def test_publish_refuses_bad_requests(plan, tree, kwargs, message):
+    within = getattr(tree, kwargs.pop("within_key")) if "within_key" in kwargs else None
+    with pytest.raises(ValidationError, match=message):
+        publish_plan(plan=plan, within=within, **kwargs)
+    assert not Assignment.objects.exists()
+
+
+def test_publish_refuses_empty_and_archived_plans(tree):
+    empty = Plan.objects.create(title="空计划", organisation=tree.zj, start_year=2019, end_year=2019)
+    with pytest.raises(ValidationError, match="没有任务"):
+        publish_plan(plan=empty, levels=["city"])
+    empty.status = Plan.Status.ARCHIVED
+    empty.save()
+    with pytest.raises(ValidationError, match="已归档"):
+        publish_plan(plan=empty, levels=["city"])
+
+
+def test_receivers_see_their_own_assignments_issuers_see_all(plan, tree, make_user):
+    publish_plan(plan=plan, levels=["city", "county"])
+    hangzhou = make_user(tree.hz, "reporter")
+    ningbo = make_user(tree.nb, "viewer")
+    issuer = make_user(tree.zj, "viewer")
+    assert set(Assignment.objects.for_user(hangzhou).values_list("organisation__name", flat=True)) == {
+        "共青团杭州市委", "共青团杭州市西湖区委",
+    }  # fmt: skip
+    assert not Assignment.objects.for_user(ningbo).filter(organisation__in=[tree.hz, tree.xh]).exists()
+    assert Assignment.objects.for_user(issuer).count() == 60
+    assert AssignmentMilestone.objects.for_user(hangzhou).count() == 2 * 70
+
+
+def test_receivers_may_tighten_never_loosen(plan, tree):
+    publish_plan(plan=plan, levels=["city"])
+    copy = AssignmentMilestone.objects.filter(milestone__due_date=date(2019, 4, 30)).first()
+    with pytest.raises(ValidationError, match="不能晚于上级规定的 2019-04-30"):
+        assignment_milestone_set_due(copy=copy, due=date(2019, 5, 15))
+    with pytest.raises(ValidationError, match="不能早于开始日期"):
+        assignment_milestone_set_due(copy=copy, due=date(2019, 3, 1))
+    assignment_milestone_set_due(copy=copy, due=date(2019, 4, 20))
+    copy.refresh_from_db()
+    assert copy.due_date == date(2019, 4, 20)
+    assert copy.milestone.due_date == date(2019, 4, 30)  # the issuer's date is untouched
+
+
+def test_export_imports_back_to_the_same_plan(plan, tree):
+    content = export_plan_xlsx(plan)
+    again = preview_plan_import(organisation=tree.zj, filename="e.xlsx", content=content)
+    assert again["plan"]["id"] == plan.pk
+    assert again["summary"]["unchanged"] == 15 and again["summary"]["new"] == 0 and again["errors"] == []
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet["A1"].value == "团浙办〔2019〕13号" and "A1:F1" in {
+        str(r) for r in sheet.merged_cells.ranges
+    }
+
+
+def test_export_keeps_sections_and_neutralises_formulas(tree):
+    from plans.models import Section
+
+    plan = Plan.objects.create(title="2020年工作要点", organisation=tree.zj, start_year=2020, end_year=2020)
+    heading = Section.objects.create(plan=plan, title="一、强基达标工程")
+    sub = Section.objects.create(plan=plan, parent=heading, title="（一）推动学校团学改革")
+    Task.objects.create(
+        plan=plan,
+        organisation=tree.zj,
+        seq="1",
+        title='=HYPERLINK("http://x")',
+        section=sub,
+        schedule_text="-3月：启动",
+        order=1,
+    )
+    content = export_plan_xlsx(plan)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
+    assert '\'=HYPERLINK("http://x")' in values and "'-3月：启动" in values
+    assert not any(str(v).startswith("=") for v in values)
+    back = preview_plan_import(organisation=tree.zj, filename="e.xlsx", content=content)
+    (task,) = back["tasks"]
+    assert task["title"] == '=HYPERLINK("http://x")' and task["section"] == [
+        "一、强基达标工程",
+        "（一）推动学校团学改革",
+    ]
+    assert task["change"] == "unchanged"
+
+
+class TestCommands:
+    def test_publish_plan_by_document_number(self, plan, tree):
+        out = StringIO()
+        call_command("publish_plan", "团浙办〔2019〕13号", "--levels", "city,county", "--json", stdout=out)
+        payload = json.loads(out.getvalue())
+        assert payload["assignments_created"] == 60 and payload["organisations"] == 4
+        assert Assignment.objects.count() == 60
+
+    def test_publish_plan_dry_run_and_errors(self, plan, tree):
+        out = StringIO()
+        call_command(
+            "publish_plan", str(plan.pk), "--levels", "county", "--org", "330100", "--dry-run", stdout=out
+        )
+        assert "将创建 15 项交办" in out.getvalue() and not Assignment.objects.exists()
+        with pytest.raises(CommandError, match="找不到计划"):
+            call_command("publish_plan", "团浙办〔2099〕1号", "--levels", "city")
+        with pytest.raises(CommandError, match="未知的下发层级"):
+            call_command("publish_plan", str(plan.pk), "--levels", "city,moon")
+        assert not Assignment.objects.exists()
+
+    def test_export_plan(self, plan, tmp_path):
+        target = tmp_path / "out.xlsx"
+        call_command("export_plan", str(plan.pk), str(target), stdout=StringIO())
+        assert openpyxl.load_workbook(target).active.max_row >= 15 + 3
+        assert Milestone.objects.count() == 70
