@@ -25,3 +25,18 @@ class PlanImportForm(forms.Form):
         if not name.endswith((".xlsx", ".csv")):
             raise forms.ValidationError("请上传 .xlsx 或 .csv 文件")
         return upload
+
+
+class PublishForm(forms.Form):
+    levels = forms.MultipleChoiceField(
+        label="下发到",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个层级"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .services import LEVEL_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["levels"].choices = list(LEVEL_LABELS.items())
+        self.fields["levels"].initial = ["city", "county"]

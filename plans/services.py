@@ -334,12 +334,16 @@ def _publish_targets(plan: Plan, levels: list[str], within: Organisation | None)
     # Fresh rows: a tree write since these instances were loaded may have moved their lft/rght.
     issuer = Organisation.objects.get(pk=plan.organisation_id)
     scope = Organisation.objects.get(pk=within.pk) if within is not None else issuer
-    if not (scope.tree_id == issuer.tree_id and issuer.lft <= scope.lft and scope.rght <= issuer.rght):
-        raise ValidationError(f"“{scope.name}”不在发文组织“{issuer.name}”的下级范围内")
     types = [t for level in levels for t in PUBLISH_LEVELS[level]]
-    return Organisation.objects.filter(
-        tree_id=scope.tree_id, lft__gt=scope.lft, lft__lt=scope.rght, org_type__in=types, is_active=True
-    ).exclude(pk=issuer.pk)
+    candidates = Organisation.objects.filter(org_type__in=types, is_active=True).exclude(pk=issuer.pk)
+    if scope.is_national:  # 团中央 spans every province's tree
+        return candidates
+    inside_issuer = issuer.is_national or (
+        scope.tree_id == issuer.tree_id and issuer.lft <= scope.lft and scope.rght <= issuer.rght
+    )
+    if not inside_issuer:
+        raise ValidationError(f"“{scope.name}”不在发文组织“{issuer.name}”的下级范围内")
+    return candidates.filter(tree_id=scope.tree_id, lft__gt=scope.lft, lft__lt=scope.rght)
 
 
 def publish_preview(*, plan: Plan, levels: list[str], within: Organisation | None = None) -> dict:

@@ -1,17 +1,21 @@
-"""Plan pages: the list, a plan with its tasks and milestones, and the two-step Excel import."""
+"""Plan pages: the list, a plan with its tasks and milestones, the two-step Excel import, export, publish."""
+
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgtree.selectors import get_object_for_user
 
 from . import selectors, services
-from .forms import PlanImportForm
+from .exporters import export_plan_xlsx
+from .forms import PlanImportForm, PublishForm
 from .models import Plan, PlanImport
 
 
@@ -35,7 +39,8 @@ def plan_detail(request, pk):
             path.insert(0, node.title)
             node = sections.get(node.parent_id)
         task.section_path = path
-    return render(request, "plans/detail.html", {"plan": plan, "tasks": tasks})
+    can_edit = Plan.objects.for_user(request.user, "edit").filter(pk=plan.pk).exists()
+    return render(request, "plans/detail.html", {"plan": plan, "tasks": tasks, "can_edit": can_edit})
 
 
 @login_required
@@ -81,3 +86,49 @@ def import_confirm(request, pk):
         return redirect("plans:import_preview", pk=staged.pk)
     messages.success(request, f"已导入“{plan.title}”")
     return redirect("plans:detail", pk=plan.pk)
+
+
+@login_required
+@require_GET
+def plan_export(request, pk):
+    plan = get_object_for_user(Plan.objects.all(), request.user, pk=pk)
+    response = HttpResponse(
+        export_plan_xlsx(plan),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{plan.doc_number or plan.title}.xlsx".replace("/", "-")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_publish(request, pk):
+    plan = get_object_for_user(Plan.objects.select_related("organisation"), request.user, "edit", pk=pk)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.publish_plan(plan=plan, levels=form.cleaned_data["levels"], user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            created, copies = result["assignments_created"], result["milestone_copies_created"]
+            messages.success(request, f"已下发：新建交办 {created:,} 项，节点 {copies:,} 个")
+            return redirect("plans:detail", pk=plan.pk)
+    preview = None
+    if not form.is_bound:
+        preview = services.publish_preview(plan=plan, levels=form.fields["levels"].initial)
+    elif form.is_valid():
+        preview = services.publish_preview(plan=plan, levels=form.cleaned_data["levels"])
+    return render(request, "plans/publish.html", {"plan": plan, "form": form, "preview": preview})
+
+
+@login_required
+@require_GET
+def plan_publish_preview(request, pk):
+    plan = get_object_for_user(Plan.objects.select_related("organisation"), request.user, "edit", pk=pk)
+    form = PublishForm(request.GET)
+    preview = (
+        services.publish_preview(plan=plan, levels=form.cleaned_data["levels"]) if form.is_valid() else None
+    )
+    return render(request, "plans/_publish_preview.html", {"preview": preview, "form": form})

@@ -173,3 +173,14 @@ class TestCommands:
         call_command("export_plan", str(plan.pk), str(target), stdout=StringIO())
         assert openpyxl.load_workbook(target).active.max_row >= 15 + 3
         assert Milestone.objects.count() == 70
+
+
+def test_a_national_plan_reaches_every_province(tree):
+    from orgtree.models import OrgType
+    from orgtree.services import organisation_create
+
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL)
+    plan = Plan.objects.create(title="全国计划", organisation=central, start_year=2019, end_year=2019)
+    Task.objects.create(plan=plan, organisation=central, seq="1", title="学社衔接", order=1)
+    assert publish_plan(plan=plan, levels=["city"])["assignments_created"] == 3  # 杭州、宁波、南京
+    assert publish_plan(plan=plan, levels=["county"], within=tree.nb)["assignments_created"] == 1

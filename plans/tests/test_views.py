@@ -113,3 +113,38 @@ def test_plan_page_query_count_does_not_grow(login, tree, make_user):
             assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 200
         costs.append(len(ctx.captured_queries))
     assert costs[0] == costs[1] <= 12
+
+
+def test_editor_publishes_with_a_live_preview_and_exports(login, tree, make_user):
+    from plans.models import Assignment
+    from plans.services import commit_plan_import, preview_plan_import
+
+    plan = commit_plan_import(
+        organisation=tree.zj,
+        preview=preview_plan_import(organisation=tree.zj, filename="z.xlsx", content=ZHEJIANG.read_bytes()),
+    )
+    client = login(make_user(tree.zj, "editor"))
+    page = client.get(reverse("plans:publish", args=[plan.pk])).content.decode()
+    assert "共 4 个组织，将收到 60 项交办" in page
+    partial = client.get(
+        reverse("plans:publish_preview", args=[plan.pk]), {"levels": ["county"]}
+    ).content.decode()
+    assert "共 2 个组织，将收到 30 项交办" in partial and "<html" not in partial
+    bad = client.post(reverse("plans:publish", args=[plan.pk]), {"levels": ["moon"]}).content.decode()
+    assert "选择一个有效的选项" in bad and not Assignment.objects.exists()
+    done = client.post(reverse("plans:publish", args=[plan.pk]), {"levels": ["city", "county"]}, follow=True)
+    assert "新建交办 60 项" in done.content.decode() and Assignment.objects.count() == 60
+    export = client.get(reverse("plans:export", args=[plan.pk]))
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in export["Content-Disposition"]
+    again = preview_plan_import(organisation=tree.zj, filename="e.xlsx", content=export.content)
+    assert again["summary"]["unchanged"] == 15
+
+
+@pytest.mark.parametrize("role", ["reporter", "viewer"])
+def test_only_editors_publish(login, tree, make_user, role):
+    plan = Plan.objects.create(title="计划", organisation=tree.zj, start_year=2019, end_year=2019)
+    client = login(make_user(tree.zj, role))
+    assert client.get(reverse("plans:publish", args=[plan.pk])).status_code == 403
+    assert client.post(reverse("plans:publish", args=[plan.pk]), {"levels": ["city"]}).status_code == 403
+    assert client.get(reverse("plans:export", args=[plan.pk])).status_code == 200
