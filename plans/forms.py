@@ -40,3 +40,58 @@ class PublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["levels"].choices = list(LEVEL_LABELS.items())
         self.fields["levels"].initial = ["city", "county"]
+
+
+class PlanForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="发文组织", queryset=Organisation.objects.none(), empty_label=None
+    )
+    title = forms.CharField(label="标题", max_length=200)
+    doc_number = forms.CharField(
+        label="文号", max_length=60, required=False, help_text="例如 团浙办〔2019〕13号"
+    )
+    issue_date = forms.DateField(
+        label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label="章节标题", max_length=200)
+
+
+class TaskForm(forms.Form):
+    seq = forms.CharField(label="序号", max_length=20)
+    title = forms.CharField(label="项目名称", max_length=300)
+    section = forms.ModelChoiceField(label="章节", queryset=None, required=False, empty_label="（无）")
+    summary = forms.CharField(label="总体计划", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    schedule_text = forms.CharField(
+        label="进度安排", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    lead_departments = forms.ModelMultipleChoiceField(label="牵头部门", queryset=None, required=False)
+    participating_departments = forms.ModelMultipleChoiceField(
+        label="参与部门", queryset=None, required=False
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        from orgtree.models import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = plan.sections.all()
+        departments = Department.objects.filter(organisation_id=plan.organisation_id, is_active=True)
+        for name in ("lead_departments", "participating_departments"):
+            self.fields[name].queryset = departments
+            self.fields[name].widget.attrs.update({"class": "searchable", "size": 6})
+
+    @classmethod
+    def initial_for(cls, task):
+        return {
+            "seq": task.seq, "title": task.title, "section": task.section_id, "summary": task.summary,
+            "schedule_text": task.schedule_text, "lead_departments": list(task.lead_departments.all()),
+            "participating_departments": list(task.participating_departments.all()),
+        }  # fmt: skip

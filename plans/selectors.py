@@ -17,13 +17,17 @@ def plans_for(user) -> QuerySet:
     )
 
 
-def plan_tasks(plan: Plan) -> QuerySet:
-    """Tasks with everything the plan page shows, in a fixed number of queries."""
-    return plan.tasks.select_related("section").prefetch_related(
+def plan_tasks_queryset() -> QuerySet:
+    """Tasks with everything a task row shows, in a fixed number of queries."""
+    return Task.objects.select_related("section").prefetch_related(
         "lead_departments",
         "participating_departments",
         Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id")),
     )
+
+
+def plan_tasks(plan: Plan) -> QuerySet:
+    return plan_tasks_queryset().filter(plan=plan).order_by("order", "id")
 
 
 def plan_sections(plan: Plan) -> dict[int, Section]:

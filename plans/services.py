@@ -424,3 +424,190 @@ def assignment_milestone_set_due(*, copy: AssignmentMilestone, due: date) -> Ass
     copy.due_date = due
     copy.save(update_fields=["due_date"])
     return copy
+
+
+# --- editing in the browser ----------------------------------------------------------------------
+
+TASK_FIELDS = {
+    "seq": "序号",
+    "title": "项目名称",
+    "summary": "总体计划",
+    "schedule_text": "进度安排",
+    "section_id": "章节",
+}
+
+
+def _actor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _record_change(plan: Plan, user, action: str, **detail) -> None:
+    PlanChange.objects.create(plan=plan, actor=_actor(user), action=action, detail=detail)
+
+
+def plan_create(
+    *, organisation: Organisation, title: str, start_year: int, end_year: int, doc_number: str = "",
+    issue_date: date | None = None, user=None,
+) -> Plan:  # fmt: skip
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "请填写计划标题"})
+    if end_year < start_year:
+        raise ValidationError({"end_year": "结束年度不能早于起始年度"})
+    if end_year - start_year > 10:
+        raise ValidationError({"end_year": "计划期不能超过 10 年"})
+    doc_number = "".join((doc_number or "").split())
+    if doc_number and Plan.objects.filter(organisation=organisation, doc_number=doc_number).exists():
+        raise ValidationError({"doc_number": f"本组织已有文号为“{doc_number}”的计划"})
+    plan = Plan.objects.create(
+        title=title[:200], doc_number=doc_number[:60], organisation=organisation, issue_date=issue_date,
+        start_year=start_year, end_year=end_year, created_by=_actor(user),
+    )  # fmt: skip
+    _record_change(plan, user, "create", title=plan.title)
+    return plan
+
+
+def section_create(*, plan: Plan, title: str, parent: Section | None = None, user=None) -> Section:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "请填写章节标题"})
+    if parent is not None and parent.plan_id != plan.pk:
+        raise ValidationError({"parent": "上级章节必须属于同一个计划"})
+    order = plan.sections.filter(parent=parent).count() + 1
+    section = Section.objects.create(plan=plan, parent=parent, title=title[:200], order=order)
+    _record_change(plan, user, "section", title=section.title)
+    return section
+
+
+def _clean_task_fields(plan: Plan, data: dict, *, exclude_pk: int | None = None) -> dict:
+    seq = "".join(str(data.get("seq") or "").split())[:20]
+    title = " ".join(str(data.get("title") or "").split())
+    errors = {}
+    if not seq:
+        errors["seq"] = "请填写序号"
+    elif plan.tasks.filter(seq=seq).exclude(pk=exclude_pk).exists():
+        errors["seq"] = f"序号“{seq}”在本计划中已被使用"
+    if not title:
+        errors["title"] = "请填写项目名称"
+    elif len(title) > 300:
+        errors["title"] = "项目名称不能超过 300 字"
+    section = data.get("section")
+    if section is not None and section.plan_id != plan.pk:
+        errors["section"] = "章节必须属于本计划"
+    departments = [*data.get("lead_departments", []), *data.get("participating_departments", [])]
+    if any(d.organisation_id != plan.organisation_id for d in departments):
+        errors["lead_departments"] = "只能选择发文组织的部门"
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "seq": seq,
+        "title": title,
+        "summary": str(data.get("summary") or "").strip(),
+        "schedule_text": str(data.get("schedule_text") or "").strip(),
+        "section_id": section.pk if section else None,
+    }
+
+
+def _sync_milestones(task: Task, plan: Plan) -> None:
+    """Re-read the schedule text into milestones, in place where positions match, so receivers'
+    copies survive an edit; new milestones are copied to every existing assignment of the task."""
+    parsed = parse_schedule(task.schedule_text, plan.start_year, plan.end_year)
+    old = list(task.milestones.order_by("order", "id"))
+    for index, item in enumerate(parsed):
+        if index < len(old):
+            milestone = old[index]
+            milestone.raw, milestone.start_date, milestone.due_date = item.raw, item.start, item.due
+            milestone.kind, milestone.order = item.kind, index + 1
+            milestone.save()
+            copies = AssignmentMilestone.objects.filter(milestone=milestone)
+            copies.update(start_date=item.start)
+            if item.due is None:
+                copies.update(due_date=None)
+            else:  # a receiver's earlier date stands; anything later follows the issuer
+                copies.filter(models.Q(due_date__isnull=True) | models.Q(due_date__gt=item.due)).update(
+                    due_date=item.due
+                )
+        else:
+            milestone = Milestone.objects.create(
+                task=task,
+                raw=item.raw,
+                start_date=item.start,
+                due_date=item.due,
+                kind=item.kind,
+                order=index + 1,
+            )
+            AssignmentMilestone.objects.bulk_create(
+                AssignmentMilestone(
+                    assignment=a, milestone=milestone, start_date=item.start, due_date=item.due
+                )
+                for a in task.assignments.all()
+            )
+    Milestone.objects.filter(pk__in=[m.pk for m in old[len(parsed) :]]).delete()
+
+
+@transaction.atomic
+def task_create(*, plan: Plan, data: dict, user=None) -> Task:
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("已归档的计划不能修改")
+    fields = _clean_task_fields(plan, data)
+    order = (plan.tasks.aggregate(m=models.Max("order"))["m"] or 0) + 1
+    task = Task.objects.create(plan=plan, organisation_id=plan.organisation_id, order=order, **fields)
+    task.lead_departments.set(data.get("lead_departments", []))
+    task.participating_departments.set(
+        [d for d in data.get("participating_departments", []) if d not in data.get("lead_departments", [])]
+    )
+    _sync_milestones(task, plan)
+    _record_change(plan, user, "task_create", seq=task.seq, title=task.title)
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, data: dict, user=None) -> Task:
+    plan = task.plan
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("已归档的计划不能修改")
+    fields = _clean_task_fields(plan, data, exclude_pk=task.pk)
+    changed = {}
+    for name, value in fields.items():
+        if getattr(task, name) != value:
+            changed[TASK_FIELDS[name]] = {"old": getattr(task, name), "new": value}
+            setattr(task, name, value)
+    lead, participating = data.get("lead_departments", []), data.get("participating_departments", [])
+    old_lead = sorted(d.name for d in task.lead_departments.all())
+    old_participating = sorted(d.name for d in task.participating_departments.all())
+    if old_lead != sorted(d.name for d in lead):
+        changed["牵头部门"] = {"old": old_lead, "new": sorted(d.name for d in lead)}
+    if old_participating != sorted(d.name for d in participating):
+        changed["参与部门"] = {"old": old_participating, "new": sorted(d.name for d in participating)}
+    task.save()
+    task.lead_departments.set(lead)
+    task.participating_departments.set([d for d in participating if d not in lead])
+    if "进度安排" in changed:
+        _sync_milestones(task, plan)
+    if changed:
+        _record_change(plan, user, "task_update", seq=task.seq, changes=changed)
+    return task
+
+
+@transaction.atomic
+def task_move(*, task: Task, direction: str, user=None) -> None:
+    """Swap a task with its neighbour above ("up") or below ("down")."""
+    siblings = list(task.plan.tasks.order_by("order", "id"))
+    index = next(i for i, t in enumerate(siblings) if t.pk == task.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, item in enumerate(siblings, start=1):
+        item.order = position
+    Task.objects.bulk_update(siblings, ["order"])
+    _record_change(task.plan, user, "task_move", seq=task.seq, direction=direction)
+
+
+@transaction.atomic
+def task_delete(*, task: Task, user=None) -> None:
+    if task.assignments.exists():
+        raise ValidationError("任务已经下发，不能删除；如需撤回请走退办或销号")
+    plan, seq, title = task.plan, task.seq, task.title
+    task.delete()
+    _record_change(plan, user, "task_delete", seq=seq, title=title)

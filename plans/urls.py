@@ -6,6 +6,15 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("new/", views.plan_create, name="create"),
+    path("<int:pk>/sections/add/", views.section_add, name="section_add"),
+    path("<int:pk>/tasks/new/", views.task_new, name="task_new"),
+    path("<int:pk>/schedule-preview/", views.schedule_preview, name="schedule_preview"),
+    path("tasks/<int:pk>/", views.task_row, name="task_row"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/up/", views.task_move, {"direction": "up"}, name="task_up"),
+    path("tasks/<int:pk>/down/", views.task_move, {"direction": "down"}, name="task_down"),
+    path("tasks/<int:pk>/delete/", views.task_delete, name="task_delete"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/export/", views.plan_export, name="export"),
     path("<int:pk>/publish/", views.plan_publish, name="publish"),

@@ -9,14 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgtree.selectors import get_object_for_user
 
 from . import selectors, services
 from .exporters import export_plan_xlsx
-from .forms import PlanImportForm, PublishForm
-from .models import Plan, PlanImport
+from .forms import PlanForm, PlanImportForm, PublishForm, SectionForm, TaskForm
+from .models import Plan, PlanImport, Task
+from .schedule import parse_schedule
 
 
 @login_required
@@ -40,7 +42,15 @@ def plan_detail(request, pk):
             node = sections.get(node.parent_id)
         task.section_path = path
     can_edit = Plan.objects.for_user(request.user, "edit").filter(pk=plan.pk).exists()
-    return render(request, "plans/detail.html", {"plan": plan, "tasks": tasks, "can_edit": can_edit})
+    changes = plan.changes.select_related("actor")[:20]
+    context = {
+        "plan": plan,
+        "tasks": tasks,
+        "can_edit": can_edit,
+        "changes": changes,
+        "section_form": SectionForm(),
+    }
+    return render(request, "plans/detail.html", context)
 
 
 @login_required
@@ -132,3 +142,134 @@ def plan_publish_preview(request, pk):
         services.publish_preview(plan=plan, levels=form.cleaned_data["levels"]) if form.is_valid() else None
     )
     return render(request, "plans/_publish_preview.html", {"preview": preview, "form": form})
+
+
+# --- editing --------------------------------------------------------------------------------------
+
+
+def _task_with_related(pk: int, user, action: str = "edit") -> Task:
+    return get_object_for_user(
+        selectors.plan_tasks_queryset().select_related("plan", "section"), user, action, pk=pk
+    )
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request):
+    organisations = selectors.issuing_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied("只有编辑或管理员可以新建计划")
+    year = timezone.localdate().year
+    form = PlanForm(
+        request.POST or None, organisations=organisations, initial={"start_year": year, "end_year": year}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已新建计划“{plan.title}”，现在可以添加任务")
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/plan_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def section_add(request, pk):
+    plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
+    form = SectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.section_create(plan=plan, title=form.cleaned_data["title"], user=request.user)
+            messages.success(request, "已添加章节")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请填写章节标题（不超过 200 字）")
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request, pk):
+    plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
+    next_seq = str(plan.tasks.count() + 1)
+    form = TaskForm(request.POST or None, plan=plan, initial={"seq": next_seq})
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(plan=plan, data=form.cleaned_data, user=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if request.htmx:
+                task = _task_with_related(task.pk, request.user)
+                return render(request, "plans/_task_row.html", {"task": task, "can_edit": True})
+            return redirect("plans:detail", pk=plan.pk)
+    template = "plans/_task_form.html" if request.htmx else "plans/task_form_page.html"
+    return render(request, template, {"form": form, "plan": plan, "task": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request, pk):
+    task = _task_with_related(pk, request.user)
+    form = TaskForm(request.POST or None, plan=task.plan, initial=TaskForm.initial_for(task))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(task=task, data=form.cleaned_data, user=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if request.htmx:
+                task = _task_with_related(pk, request.user)
+                return render(request, "plans/_task_row.html", {"task": task, "can_edit": True})
+            return redirect("plans:detail", pk=task.plan_id)
+    template = "plans/_task_form.html" if request.htmx else "plans/task_form_page.html"
+    return render(request, template, {"form": form, "plan": task.plan, "task": task})
+
+
+@login_required
+@require_GET
+def task_row(request, pk):
+    task = _task_with_related(pk, request.user, "view")
+    can_edit = Plan.objects.for_user(request.user, "edit").filter(pk=task.plan_id).exists()
+    return render(request, "plans/_task_row.html", {"task": task, "can_edit": can_edit})
+
+
+@login_required
+@require_POST
+def task_move(request, pk, direction):
+    task = _task_with_related(pk, request.user)
+    services.task_move(task=task, direction=direction, user=request.user)
+    return redirect("plans:detail", pk=task.plan_id)
+
+
+@login_required
+@require_POST
+def task_delete(request, pk):
+    task = _task_with_related(pk, request.user)
+    try:
+        services.task_delete(task=task, user=request.user)
+        messages.success(request, f"已删除任务 {task.seq}")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("plans:detail", pk=task.plan_id)
+
+
+@login_required
+@require_POST
+def schedule_preview(request, pk):
+    """Milestones parsed from the schedule text as the editor types (nothing is saved)."""
+    plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
+    text = request.POST.get("schedule_text", "")[:20_000]
+    milestones = [m.as_dict() for m in parse_schedule(text, plan.start_year, plan.end_year)]
+    return render(request, "plans/_milestones.html", {"milestones": milestones, "live": True})

@@ -32,9 +32,10 @@ def foreign_kwargs(tree):
         organisation=tree.nb,
         role="viewer",
     )
-    from plans.models import Plan, PlanImport
+    from plans.models import Plan, PlanImport, Task
 
     plan = Plan.objects.create(title="宁波计划", organisation=tree.nb, start_year=2019, end_year=2019)
+    task = Task.objects.create(plan=plan, organisation=tree.nb, seq="1", title="宁波计划任务", order=1)
     staged = PlanImport.objects.create(
         organisation=tree.nb,
         filename="宁波计划.xlsx",
@@ -47,6 +48,7 @@ def foreign_kwargs(tree):
         "membership": {"pk": foreign_member.pk},
         "plan": {"pk": plan.pk},
         "plan_import": {"pk": staged.pk},
+        "task": {"pk": task.pk},
     }
     return {
         "orgtree:tree": {},
@@ -62,6 +64,15 @@ def foreign_kwargs(tree):
         "orgtree:member_add": by_model["organisation"],
         "orgtree:member_remove": by_model["membership"],
         "plans:list": {},
+        "plans:create": {},
+        "plans:section_add": by_model["plan"],
+        "plans:task_new": by_model["plan"],
+        "plans:schedule_preview": by_model["plan"],
+        "plans:task_row": by_model["task"],
+        "plans:task_edit": by_model["task"],
+        "plans:task_up": by_model["task"],
+        "plans:task_down": by_model["task"],
+        "plans:task_delete": by_model["task"],
         "plans:detail": by_model["plan"],
         "plans:export": by_model["plan"],
         "plans:publish": by_model["plan"],
@@ -91,7 +102,8 @@ def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, rol
             # Searches and pickers look for the foreign subtree by its code prefix.
             data = {
                 "q": "3302", "name": "新组织", "new_parent": tree.nb.pk, "target": tree.nb.pk,
-                "organisation": tree.nb.pk,
+                "organisation": tree.nb.pk, "title": "新计划", "seq": "9", "start_year": 2019, "end_year": 2019,
+                "schedule_text": "3月：宁波",
             }  # fmt: skip
             response = getattr(client, method)(url, data)
             body = response.content.decode()
@@ -105,9 +117,10 @@ def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, rol
     tree.nb.refresh_from_db()
     assert tree.nb.is_active and tree.nb.get_children().count() == 1
     assert Membership.objects.filter(organisation=tree.nb).count() == 1
-    from plans.models import Plan, PlanImport
+    from plans.models import Plan, PlanImport, Task
 
     assert Plan.objects.filter(organisation=tree.nb).count() == 1 and Plan.objects.count() == 1
+    assert list(Task.objects.values_list("title", flat=True)) == ["宁波计划任务"]
     assert not PlanImport.objects.filter(confirmed_at__isnull=False).exists()
 
 

@@ -10,3 +10,14 @@ document.addEventListener("click", function (event) {
   picker.querySelectorAll(".pick-option").forEach(function (el) { el.classList.remove("chosen"); });
   option.classList.add("chosen");
 });
+
+// Searchable department select: typing filters the options of the select it names.
+document.addEventListener("input", function (event) {
+  const box = event.target.closest(".dept-filter");
+  if (!box) return;
+  const select = document.getElementById(box.dataset.filterFor);
+  const needle = box.value.trim();
+  Array.from(select.options).forEach(function (option) {
+    option.hidden = needle !== "" && !option.text.includes(needle) && !option.selected;
+  });
+});
