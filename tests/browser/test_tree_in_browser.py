@@ -68,3 +68,23 @@ def test_admin_expands_the_tree_lazily_and_moves_a_street(page, live_server, bui
     page.click("main button[type=submit]")
     page.wait_for_selector("text=已将“北山街道团工委”调整到“共青团杭州市拱墅区委”之下")
     assert Organisation.objects.get(pk=tree.bs.pk).parent_id == gongshu.pk
+
+
+def test_editor_fixes_a_task_inline_with_live_parsing(page, live_server, build_tree, make_user):
+    from plans.models import Plan, Task
+    from plans.services import task_create
+
+    tree = build_tree()
+    plan = Plan.objects.create(title="2019年工作要点", organisation=tree.zj, start_year=2019, end_year=2019)
+    task = task_create(plan=plan, data={"seq": "1", "title": "学社衔接", "schedule_text": "4月：摸底"})
+    make_user(tree.zj, "editor", username="zj-editor")
+    log_in(page, live_server, "zj-editor")
+
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.click(f"#task-{task.pk} button:has-text('编辑')")
+    page.fill(f"#task-{task.pk} textarea[name=schedule_text]", "4月：摸底；10月中旬：评审")
+    page.wait_for_selector(f"#parsed-{task.pk} :text('2019-10-11 至 2019-10-20')")  # parsed as typed
+    page.click(f"#task-{task.pk} button:has-text('保存')")
+    page.wait_for_selector(f"#task-{task.pk}:not(.editing) :text('2019-10-11 至 2019-10-20')")
+    assert page.url.endswith(f"/plans/{plan.pk}/")  # no full page reload
+    assert Task.objects.get(pk=task.pk).milestones.count() == 2
