@@ -611,3 +611,23 @@ def task_delete(*, task: Task, user=None) -> None:
     plan, seq, title = task.plan, task.seq, task.title
     task.delete()
     _record_change(plan, user, "task_delete", seq=seq, title=title)
+
+
+@transaction.atomic
+def subtask_create(*, assignment: Assignment, plan: Plan, data: dict, user=None) -> Task:
+    """The receiving organisation breaks an assignment down into a task of its own plan; the sub-task's
+    deadlines may not run past the assignment's."""
+    if plan.organisation_id != assignment.organisation_id:
+        raise ValidationError({"plan": "子任务只能放在承办组织自己的计划里"})
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise ValidationError("该交办已退办或销号，不能再分解")
+    latest = assignment.milestones.exclude(due_date__isnull=True).aggregate(m=models.Max("due_date"))["m"]
+    task = task_create(plan=plan, data=data, user=user)
+    late = task.milestones.filter(due_date__gt=latest) if latest else task.milestones.none()
+    if late.exists():
+        raise ValidationError(
+            {"schedule_text": f"子任务的时间节点不能晚于上级交办的最后期限 {latest:%Y-%m-%d}"}
+        )
+    task.parent_assignment = assignment
+    task.save(update_fields=["parent_assignment", "updated_at"])
+    return task

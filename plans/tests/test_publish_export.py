@@ -184,3 +184,29 @@ def test_a_national_plan_reaches_every_province(tree):
     Task.objects.create(plan=plan, organisation=central, seq="1", title="学社衔接", order=1)
     assert publish_plan(plan=plan, levels=["city"])["assignments_created"] == 3  # 杭州、宁波、南京
     assert publish_plan(plan=plan, levels=["county"], within=tree.nb)["assignments_created"] == 1
+
+
+def test_a_receiver_breaks_an_assignment_down(plan, tree):
+    from plans.services import subtask_create
+
+    publish_plan(plan=plan, levels=["city"])
+    assignment = Assignment.objects.get(organisation=tree.hz, task__seq="1")
+    own = Plan.objects.create(
+        title="杭州2019年工作要点", organisation=tree.hz, start_year=2019, end_year=2019
+    )
+    sub = subtask_create(
+        assignment=assignment,
+        plan=own,
+        data={"seq": "1.1", "title": "西湖区先行", "schedule_text": "6月底前：完成"},
+    )
+    assert sub.parent_assignment == assignment and sub.organisation_id == tree.hz.pk
+    with pytest.raises(ValidationError, match="不能晚于上级交办的最后期限 2019-12-31"):
+        subtask_create(
+            assignment=assignment,
+            plan=own,
+            data={"seq": "1.2", "title": "拖后", "schedule_text": "2020年3月：完成"},
+        )
+    someone_else = Plan.objects.create(title="宁波计划", organisation=tree.nb, start_year=2019, end_year=2019)
+    with pytest.raises(ValidationError, match="承办组织自己的计划"):
+        subtask_create(assignment=assignment, plan=someone_else, data={"seq": "1", "title": "越权"})
+    assert list(own.tasks.values_list("seq", flat=True)) == ["1.1"]
