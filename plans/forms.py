@@ -95,3 +95,23 @@ class TaskForm(forms.Form):
             "schedule_text": task.schedule_text, "lead_departments": list(task.lead_departments.all()),
             "participating_departments": list(task.participating_departments.all()),
         }  # fmt: skip
+
+
+class PlanUpdateForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    doc_number = forms.CharField(label="文号", max_length=60, required=False)
+    issue_date = forms.DateField(
+        label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
+
+
+class MilestoneForm(forms.Form):
+    start = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(
+        label="完成时限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="留空表示持续推进",
+    )

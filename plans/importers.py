@@ -42,8 +42,8 @@ ROLE_LABELS = {"seq": "序号", "title": "项目名称", "summary": "总体计�
                "lead": "牵头部门", "responsible": "责任部门", "participating": "参与部门"}  # fmt: skip
 
 SECTION_PATTERNS = [
-    (1, re.compile(r"^[一二三四五六七八九十百]+[、.．]")),
-    (2, re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")),
+    (1, re.compile(r"^[一二三四五六七八九十百零〇]+[、.．]")),
+    (2, re.compile(r"^[（(][一二三四五六七八九十百零〇]+[）)]")),
 ]
 _DEPT_SPLIT = re.compile(r"[、，,；;\n]+")
 _WS = re.compile(r"\s+")

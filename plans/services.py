@@ -631,3 +631,76 @@ def subtask_create(*, assignment: Assignment, plan: Plan, data: dict, user=None)
     task.parent_assignment = assignment
     task.save(update_fields=["parent_assignment", "updated_at"])
     return task
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, data: dict, user=None) -> Plan:
+    """Change a plan's heading fields; a new period re-reads every task's schedule text."""
+    title = " ".join((data.get("title") or "").split())
+    doc_number = "".join((data.get("doc_number") or "").split())
+    start_year, end_year = data["start_year"], data["end_year"]
+    errors = {}
+    if not title:
+        errors["title"] = "请填写计划标题"
+    if end_year < start_year:
+        errors["end_year"] = "结束年度不能早于起始年度"
+    elif end_year - start_year > 10:
+        errors["end_year"] = "计划期不能超过 10 年"
+    if (
+        doc_number
+        and Plan.objects.filter(organisation_id=plan.organisation_id, doc_number=doc_number)
+        .exclude(pk=plan.pk)
+        .exists()
+    ):
+        errors["doc_number"] = f"本组织已有文号为“{doc_number}”的计划"
+    if errors:
+        raise ValidationError(errors)
+    period_changed = (plan.start_year, plan.end_year) != (start_year, end_year)
+    changed = {
+        label: {"old": str(getattr(plan, name) or ""), "new": str(value or "")}
+        for name, label, value in [
+            ("title", "标题", title), ("doc_number", "文号", doc_number),
+            ("issue_date", "印发日期", data.get("issue_date")),
+            ("start_year", "起始年度", start_year), ("end_year", "结束年度", end_year),
+        ]
+        if getattr(plan, name) != value
+    }  # fmt: skip
+    plan.title, plan.doc_number, plan.issue_date = title[:200], doc_number[:60], data.get("issue_date")
+    plan.start_year, plan.end_year = start_year, end_year
+    plan.save()
+    if period_changed:
+        for task in plan.tasks.all():
+            _sync_milestones(task, plan)
+    if changed:
+        _record_change(plan, user, "plan_update", changes=changed)
+    return plan
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, start: date | None, due: date | None, user=None) -> Milestone:
+    """Set a milestone's dates by hand (a 待确认 one gets a date, say). Receivers' copies follow unless
+    they had set an earlier date of their own. The schedule text wins again when it is edited."""
+    if start and due and start > due:
+        raise ValidationError({"start": "开始日期不能晚于完成时限"})
+    plan = milestone.task.plan
+    if due and not plan.start_year - 1 <= due.year <= plan.end_year + 1:
+        raise ValidationError({"due": f"完成时限应在计划期（{plan.start_year}–{plan.end_year} 年）前后"})
+    old_due = milestone.due_date
+    milestone.start_date, milestone.due_date = start, due
+    if due is None:
+        milestone.kind = Milestone.Kind.ONGOING
+    elif milestone.kind in (Milestone.Kind.ONGOING, Milestone.Kind.REVIEW):
+        milestone.kind = Milestone.Kind.DEADLINE if start is None else Milestone.Kind.PERIOD
+    milestone.save()
+    copies = AssignmentMilestone.objects.filter(milestone=milestone)
+    copies.update(start_date=start)
+    if due is None:
+        copies.update(due_date=None)
+    else:
+        untouched = models.Q(due_date=old_due) if old_due else models.Q(due_date__isnull=True)
+        copies.filter(untouched | models.Q(due_date__gt=due)).update(due_date=due)
+    _record_change(
+        plan, user, "milestone_update", seq=milestone.task.seq, raw=milestone.raw[:60],
+        old=str(old_due or ""), new=str(due or ""),
+    )  # fmt: skip
+    return milestone

@@ -11,13 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from orgtree.selectors import get_object_for_user
 
 from . import selectors, services
 from .exporters import export_plan_xlsx
-from .forms import PlanForm, PlanImportForm, PublishForm, SectionForm, TaskForm
-from .models import Plan, PlanImport, Task
+from .forms import MilestoneForm, PlanForm, PlanImportForm, PlanUpdateForm, PublishForm, SectionForm, TaskForm
+from .models import Milestone, Plan, PlanImport, Task
 from .schedule import parse_schedule
 
 
@@ -273,3 +274,47 @@ def schedule_preview(request, pk):
     text = request.POST.get("schedule_text", "")[:20_000]
     milestones = [m.as_dict() for m in parse_schedule(text, plan.start_year, plan.end_year)]
     return render(request, "plans/_milestones.html", {"milestones": milestones, "live": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk):
+    plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
+    initial = {f: getattr(plan, f) for f in ("title", "doc_number", "issue_date", "start_year", "end_year")}
+    form = PlanUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=plan, data=form.cleaned_data, user=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, pk):
+    milestone = get_object_for_user(
+        Milestone.objects.select_related("task__plan"), request.user, "edit", pk=pk
+    )
+    form = MilestoneForm(
+        request.POST or None, initial={"start": milestone.start_date, "due": milestone.due_date}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_update(
+                milestone=milestone,
+                start=form.cleaned_data["start"],
+                due=form.cleaned_data["due"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            task = _task_with_related(milestone.task_id, request.user)
+            response = render(request, "plans/_task_row.html", {"task": task, "can_edit": True})
+            # The form sits inside the row; on success the whole row is replaced.
+            return reswap(retarget(response, f"#task-{task.pk}"), "outerHTML")
+    return render(request, "plans/_milestone_form.html", {"form": form, "milestone": milestone})

@@ -32,7 +32,7 @@ def foreign_kwargs(tree):
         organisation=tree.nb,
         role="viewer",
     )
-    from plans.models import Plan, PlanImport, Task
+    from plans.models import Milestone, Plan, PlanImport, Task
 
     plan = Plan.objects.create(title="宁波计划", organisation=tree.nb, start_year=2019, end_year=2019)
     task = Task.objects.create(plan=plan, organisation=tree.nb, seq="1", title="宁波计划任务", order=1)
@@ -49,6 +49,7 @@ def foreign_kwargs(tree):
         "plan": {"pk": plan.pk},
         "plan_import": {"pk": staged.pk},
         "task": {"pk": task.pk},
+        "milestone": {"pk": Milestone.objects.create(task=task, raw="3月：宁波", kind="period").pk},
     }
     return {
         "orgtree:tree": {},
@@ -75,6 +76,8 @@ def foreign_kwargs(tree):
         "plans:task_delete": by_model["task"],
         "plans:detail": by_model["plan"],
         "plans:export": by_model["plan"],
+        "plans:edit": by_model["plan"],
+        "plans:milestone_edit": by_model["milestone"],
         "plans:publish": by_model["plan"],
         "plans:publish_preview": by_model["plan"],
         "plans:import": {},

@@ -177,3 +177,38 @@ def test_only_editors_edit(login, tree, make_user, plan, role):
     )
     assert client.get(reverse("plans:task_row", args=[task.pk])).status_code == 200
     assert list(Task.objects.values_list("title", flat=True)) == ["甲"]
+
+
+def test_edit_plan_heading_and_period_rereads_schedules(editor, plan):
+    task = task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：启动"})
+    url = reverse("plans:edit", args=[plan.pk])
+    bad = editor.post(url, {"title": "2019年工作要点", "start_year": 2020, "end_year": 2019})
+    assert "结束年度不能早于起始年度" in bad.content.decode()
+    editor.post(
+        url,
+        {"title": "2020年工作要点", "doc_number": "团浙发〔2020〕2号", "start_year": 2020, "end_year": 2020},
+    )
+    plan.refresh_from_db()
+    assert (plan.title, plan.start_year) == ("2020年工作要点", 2020)
+    assert task.milestones.get().due_date == date(2020, 3, 31)
+    assert PlanChange.objects.filter(plan=plan, action="plan_update").exists()
+
+
+def test_give_a_review_milestone_a_date_inline(editor, plan, tree):
+    task = task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "尽快完成"})
+    publish_plan(plan=plan, levels=["city"])
+    milestone = task.milestones.get()
+    assert milestone.kind == "review"
+    url = reverse("plans:milestone_edit", args=[milestone.pk])
+    assert 'type="date"' in editor.get(url, **HTMX).content.decode()
+    wrong = editor.post(url, {"start": "2019-06-01", "due": "2019-05-01"}, **HTMX)
+    assert "开始日期不能晚于完成时限" in wrong.content.decode() and "HX-Retarget" not in wrong
+    far = editor.post(url, {"due": "2030-01-01"}, **HTMX)
+    assert "应在计划期" in far.content.decode()
+    ok = editor.post(url, {"due": "2019-06-30"}, **HTMX)
+    assert ok["HX-Retarget"] == f"#task-{task.pk}" and "截至 2019-06-30" in ok.content.decode()
+    milestone.refresh_from_db()
+    assert (milestone.due_date, milestone.kind) == (date(2019, 6, 30), "deadline")
+    assert set(
+        AssignmentMilestone.objects.filter(milestone=milestone).values_list("due_date", flat=True)
+    ) == {date(2019, 6, 30)}
