@@ -13,34 +13,13 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, manage, recreate_database  # bench/ is on sys.path when a script runs
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "divisions"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tuanjian_bench"
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    env.pop("REDIS_URL", None)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout
 
 
 def percentile(values: list[float], pct: float) -> float:

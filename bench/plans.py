@@ -33,9 +33,9 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, manage, recreate_database  # bench/ is on sys.path when a script runs
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "divisions"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tuanjian_bench_plans"
 PROVINCE_CODE = "330000"
@@ -48,25 +48,6 @@ CREATE_PROVINCE = (
 )
 # Production settings for the processes that do the measured work (no query log).
 PROD_ENV = {"DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "localhost"}
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    env.pop("REDIS_URL", None)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout
 
 
 def setup_django(url: str) -> None:

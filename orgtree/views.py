@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tuanjian.forms import apply_service_errors
+
 from . import selectors, services
 from .forms import (
     DepartmentForm,
@@ -19,15 +21,6 @@ from .forms import (
     OrganisationUpdateForm,
 )
 from .models import Membership, Organisation
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names, the rest on the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _page(request, queryset, size=None):
@@ -89,7 +82,7 @@ def _form_page(request, org, form, *, title, perform, **extra):
         try:
             message, next_pk = perform(form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("orgtree:detail", pk=next_pk)
@@ -178,7 +171,7 @@ def department_add(request, pk):
         try:
             department = services.department_create(organisation=org, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已新增部门“{department.name}”")
     for errors in form.errors.values():

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from orgtree.selectors import get_object_for_user
+from tuanjian.forms import apply_service_errors
 
 from . import selectors, services
 from .exporters import export_plan_xlsx
@@ -154,14 +155,6 @@ def _task_with_related(pk: int, user, action: str = "edit") -> Task:
     )
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request):
@@ -176,7 +169,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已新建计划“{plan.title}”，现在可以添加任务")
             return redirect("plans:detail", pk=plan.pk)
@@ -209,7 +202,7 @@ def task_new(request, pk):
         try:
             task = services.task_create(plan=plan, data=form.cleaned_data, user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 task = _task_with_related(task.pk, request.user)
@@ -228,7 +221,7 @@ def task_edit(request, pk):
         try:
             services.task_update(task=task, data=form.cleaned_data, user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 task = _task_with_related(pk, request.user)
@@ -286,7 +279,7 @@ def plan_edit(request, pk):
         try:
             services.plan_update(plan=plan, data=form.cleaned_data, user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("plans:detail", pk=plan.pk)
@@ -311,7 +304,7 @@ def milestone_edit(request, pk):
                 user=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             task = _task_with_related(milestone.task_id, request.user)
             response = render(request, "plans/_task_row.html", {"task": task, "can_edit": True})
