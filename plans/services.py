@@ -585,7 +585,8 @@ def task_update(*, task: Task, data: dict, user=None) -> Task:
     if "进度安排" in changed:
         _sync_milestones(task, plan)
     if changed:
-        _record_change(plan, user, "task_update", seq=task.seq, changes=changed)
+        # jsonb does not keep key order: the list of fields does.
+        _record_change(plan, user, "task_update", seq=task.seq, fields=list(changed), changes=changed)
     return task
 
 
@@ -672,7 +673,7 @@ def plan_update(*, plan: Plan, data: dict, user=None) -> Plan:
         for task in plan.tasks.all():
             _sync_milestones(task, plan)
     if changed:
-        _record_change(plan, user, "plan_update", changes=changed)
+        _record_change(plan, user, "plan_update", fields=list(changed), changes=changed)
     return plan
 
 
