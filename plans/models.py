@@ -183,6 +183,17 @@ class PlanImport(models.Model):
         return self.filename
 
 
+class ProgressStatus(models.TextChoices):
+    """States of the status engine (plans.status), worst last."""
+
+    COMPLETED = "completed", "已完成"
+    COMPLETED_LATE = "completed_late", "逾期完成"
+    ONGOING = "ongoing", "持续推进"
+    ON_TRACK = "on_track", "进行中"
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已逾期"
+
+
 class Assignment(models.Model):
     """A task handed to an organisation in the issuer's subtree (交办)."""
 
@@ -198,6 +209,12 @@ class Assignment(models.Model):
     )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ASSIGNED)
     created_at = models.DateTimeField("交办时间")
+    # Rolled up from the milestones by plans.status.refresh_statuses: the worst open state wins.
+    # Database defaults: publish_plan inserts assignments with INSERT … SELECT.
+    progress_status = models.CharField(
+        "进度状态", max_length=16, choices=ProgressStatus.choices, db_default=ProgressStatus.ON_TRACK
+    )
+    completion_percent = models.PositiveSmallIntegerField("完成率", db_default=0)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -218,6 +235,18 @@ class AssignmentMilestone(models.Model):
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="copies")
     start_date = models.DateField("开始日期", null=True, blank=True)
     due_date = models.DateField("完成时限", null=True, blank=True)
+    # Written by the receiver's accepted reports and by plans.status.refresh_statuses.
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+    accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    percent = models.PositiveSmallIntegerField("完成百分比", db_default=0)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=ProgressStatus.choices,
+        db_default=ProgressStatus.ON_TRACK,
+        db_index=True,
+    )
+    at_risk = models.BooleanField("进度滞后", db_default=False)
 
     objects = AssignmentMilestoneQuerySet.as_manager()
 

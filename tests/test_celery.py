@@ -33,13 +33,23 @@ def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
     def close_worker_connection(**kwargs):
         connection.close()  # the worker thread's own connection, so the test database can be dropped
 
+    from plans.models import AssignmentMilestone, Plan
+    from plans.services import publish_plan, task_create
+    from plans.tasks import refresh_statuses_task
+
     tree = build_tree()
+    plan = Plan.objects.create(title="计划", organisation=tree.zj, start_year=2019, end_year=2019)
+    task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：甲"})
+    publish_plan(plan=plan, levels=["city"])
     Organisation.objects.filter(pk=tree.bs.pk).update(rght=999)
     monkeypatch.setattr(app.conf, "task_always_eager", False)
     task_postrun.connect(close_worker_connection, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30):
             result = check_orgtree_task.delay().get(timeout=60)
+            refreshed = refresh_statuses_task.delay("2019-05-01").get(timeout=60)
     finally:
         task_postrun.disconnect(close_worker_connection)
     assert result["ok"] is False and result["wrong_numbers"] >= 1
+    assert refreshed == {"today": "2019-05-01", "milestones_changed": 2, "assignments_changed": 2}
+    assert set(AssignmentMilestone.objects.values_list("status", flat=True)) == {"overdue"}

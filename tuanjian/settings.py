@@ -144,7 +144,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgtree.tasks.check_orgtree_task",
         "schedule": 24 * 60 * 60,
     },
+    "refresh-statuses-hourly": {
+        "task": "plans.tasks.refresh_statuses_task",
+        "schedule": 60 * 60,
+    },
 }
+
+# Status engine: "due soon" window and the "behind schedule" margin (percentage points).
+STATUS_DUE_SOON_DAYS = int(os.environ.get("STATUS_DUE_SOON_DAYS", "14"))
+STATUS_AT_RISK_MARGIN = int(os.environ.get("STATUS_AT_RISK_MARGIN", "20"))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

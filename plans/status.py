@@ -1,0 +1,176 @@
+"""The status engine: every assignment milestone's state for a given day, computed set-based.
+
+One UPDATE for the milestones and one for the assignments' roll-up, each writing only the rows whose state
+changes (so a daily run touches the few thousand rows that cross a boundary, not the million that do not).
+"today" is a parameter, so tests and operators can run it for any date; runs are idempotent and
+serialised by an advisory lock, so two workers at once cannot interleave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+
+from orgtree.models import Organisation
+
+from .models import Assignment, AssignmentMilestone, ProgressStatus
+
+STATUS_LOCK_KEY = 73_012_261
+STATES = [s.value for s in ProgressStatus]
+
+
+def due_soon_days() -> int:
+    return int(getattr(settings, "STATUS_DUE_SOON_DAYS", 14))
+
+
+def at_risk_margin() -> int:
+    return int(getattr(settings, "STATUS_AT_RISK_MARGIN", 20))
+
+
+@dataclass
+class RefreshResult:
+    today: date
+    milestones_changed: int
+    assignments_changed: int
+
+    def as_dict(self) -> dict:
+        return {
+            "today": self.today.isoformat(),
+            "milestones_changed": self.milestones_changed,
+            "assignments_changed": self.assignments_changed,
+        }
+
+
+def _days(later: str, earlier: str) -> str:
+    """SQL for the whole days between two date expressions."""
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _distinct(a: str, b: str) -> str:
+    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
+
+
+def _milestone_sql(plan_id: int | None) -> tuple[str, list]:
+    am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
+    window = f"({_days('x.due_date', 'x.start_date')} + 1)"
+    elapsed = f"({_days('%s', 'x.start_date')} + 1)"
+    new_status = (
+        "CASE WHEN x.accepted_at IS NOT NULL AND (x.due_date IS NULL OR x.completed_on <= x.due_date) "
+        "THEN 'completed' WHEN x.accepted_at IS NOT NULL THEN 'completed_late' "
+        "WHEN x.due_date IS NULL THEN 'ongoing' WHEN x.due_date < %s THEN 'overdue' "
+        "WHEN x.due_date <= %s THEN 'due_soon' ELSE 'on_track' END"
+    )
+    # Behind schedule: the reported percent lags the elapsed share of the window by more than the margin.
+    new_risk = (
+        "CASE WHEN x.accepted_at IS NULL AND x.due_date IS NOT NULL AND x.start_date IS NOT NULL "
+        f"AND x.start_date <= %s AND x.due_date >= %s AND (x.percent + %s) * {window} < 100 * {elapsed} "
+        "THEN 1 ELSE 0 END"
+    )
+    scope = f"JOIN {a} y ON y.id = x.assignment_id WHERE y.plan_id = %s" if plan_id else ""
+    inner = f"SELECT x.id, {new_status} AS new_status, {new_risk} AS new_risk FROM {am} x {scope}"
+    sql = (
+        f"UPDATE {am} SET status = s.new_status, at_risk = (s.new_risk = 1) FROM ({inner}) s "
+        f"WHERE {am}.id = s.id AND ({_distinct(f'{am}.status', 's.new_status')} "
+        f"OR {_distinct(f'{am}.at_risk', '(s.new_risk = 1)')})"
+    )
+    return sql, plan_id
+
+
+def refresh_statuses(*, today: date, plan_id: int | None = None) -> RefreshResult:
+    """Bring every assignment milestone (of one plan, or of all) and every assignment up to `today`."""
+    soon = today + timedelta(days=due_soon_days())
+    sql, _ = _milestone_sql(plan_id)
+    # In the order the placeholders stand: status (today, soon), then risk (today, today, margin, today).
+    params: list = [today, soon, today, today, at_risk_margin(), today]
+    if plan_id:
+        params.append(plan_id)
+    am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
+    rank = (
+        "MAX(CASE status WHEN 'overdue' THEN 5 WHEN 'due_soon' THEN 4 WHEN 'on_track' THEN 3 "
+        "WHEN 'ongoing' THEN 2 WHEN 'completed_late' THEN 1 ELSE 0 END)"
+    )
+    worst = (
+        f"CASE {rank} WHEN 5 THEN 'overdue' WHEN 4 THEN 'due_soon' WHEN 3 THEN 'on_track' "
+        "WHEN 2 THEN 'ongoing' WHEN 1 THEN 'completed_late' ELSE 'completed' END"
+    )
+    percent = (
+        "COALESCE(100 * SUM(CASE WHEN due_date IS NOT NULL AND accepted_at IS NOT NULL THEN 1 ELSE 0 END) "
+        "/ NULLIF(SUM(CASE WHEN due_date IS NOT NULL THEN 1 ELSE 0 END), 0), 0)"
+    )
+    scope = f"WHERE assignment_id IN (SELECT id FROM {a} WHERE plan_id = %s)" if plan_id else ""
+    rollup = (
+        f"UPDATE {a} SET progress_status = r.new_status, completion_percent = r.pct FROM ("
+        f"SELECT assignment_id, {worst} AS new_status, {percent} AS pct "
+        f"FROM {am} {scope} GROUP BY assignment_id"
+        f") r WHERE {a}.id = r.assignment_id AND ({_distinct(f'{a}.progress_status', 'r.new_status')} "
+        f"OR {_distinct(f'{a}.completion_percent', 'r.pct')})"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATUS_LOCK_KEY])
+        cursor.execute(sql, params)
+        milestones = cursor.rowcount
+        cursor.execute(rollup, [plan_id] if plan_id else [])
+        assignments = cursor.rowcount
+    return RefreshResult(today, milestones, assignments)
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys(STATES, 0)
+
+
+def status_summary(*, org: Organisation, today: date) -> dict:
+    """Assignment milestones by state for the organisation's subtree and for each direct child's subtree.
+
+    Two grouped queries whatever the size of the tree; the states are those stored by the last refresh.
+    """
+    org = Organisation.objects.get(pk=org.pk)
+    rows = AssignmentMilestone.objects.all()
+    if org.is_national:
+        children = list(
+            Organisation.objects.filter(parent__isnull=True).exclude(pk=org.pk).order_by("tree_id")
+        )
+    else:
+        rows = rows.filter(
+            assignment__organisation__tree_id=org.tree_id,
+            assignment__organisation__lft__gte=org.lft,
+            assignment__organisation__lft__lte=org.rght,
+        )
+        children = list(Organisation.objects.filter(parent=org).order_by("order", "lft"))
+    total = _empty_counts()
+    for state, n in rows.order_by().values_list("status").annotate(n=Count("id")):
+        total[state] = n
+    per_child = {child.pk: _empty_counts() for child in children}
+    if children:
+        orgs, am, asg = (
+            Organisation._meta.db_table,
+            AssignmentMilestone._meta.db_table,
+            Assignment._meta.db_table,
+        )
+        ids = [child.pk for child in children]
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.id, m.status, COUNT(*) FROM {orgs} c "
+                f"JOIN {orgs} o ON o.tree_id = c.tree_id AND o.lft BETWEEN c.lft AND c.rght "
+                f"JOIN {asg} a ON a.organisation_id = o.id JOIN {am} m ON m.assignment_id = a.id "
+                f"WHERE c.id IN ({placeholders}) GROUP BY c.id, m.status",
+                ids,
+            )
+            for child_id, state, n in cursor.fetchall():
+                per_child[child_id][state] = n
+    return {
+        "org": org.code or str(org.pk),
+        "today": today.isoformat(),
+        "milestones": total,
+        "children": [
+            {"org": child.code or str(child.pk), "name": child.name, "milestones": per_child[child.pk]}
+            for child in children
+        ],
+    }
