@@ -115,3 +115,41 @@ class MilestoneForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="留空表示持续推进",
     )
+
+
+class ReportForm(forms.Form):
+    state = forms.ChoiceField(label="进展")
+    percent = forms.IntegerField(label="完成百分比", min_value=0, max_value=100)
+    narrative = forms.CharField(
+        label="进展情况", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, copies, **kwargs):
+        from .models import ProgressReport
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = ProgressReport.State.choices
+        self.copies = list(copies)
+        for copy in self.copies:
+            self.fields[f"done_{copy.pk}"] = forms.BooleanField(label=copy.milestone.raw[:60], required=False)
+            self.fields[f"on_{copy.pk}"] = forms.DateField(
+                label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+
+    def claims(self) -> list:
+        return [
+            (copy.pk, self.cleaned_data.get(f"on_{copy.pk}"))
+            for copy in self.copies
+            if self.cleaned_data.get(f"done_{copy.pk}")
+        ]
+
+    def claim_rows(self):
+        return [(copy, self[f"done_{copy.pk}"], self[f"on_{copy.pk}"]) for copy in self.copies]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "通过"), ("return", "退回")])
+    comment = forms.CharField(
+        label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

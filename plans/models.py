@@ -8,7 +8,7 @@ from orgtree.models import Department, Organisation
 
 from . import schedule
 from .querysets import (
-    AssignmentMilestoneQuerySet,
+    AssignmentBoundQuerySet,
     AssignmentQuerySet,
     MilestoneQuerySet,
     PlanChangeQuerySet,
@@ -248,7 +248,7 @@ class AssignmentMilestone(models.Model):
     )
     at_risk = models.BooleanField("进度滞后", db_default=False)
 
-    objects = AssignmentMilestoneQuerySet.as_manager()
+    objects = AssignmentBoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = "交办节点"
@@ -279,3 +279,94 @@ class PlanChange(models.Model):
 
     def __str__(self):
         return f"{self.action} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProgressReport(models.Model):
+    """A receiver's progress report (反馈) on one assignment for one reporting period."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "待审核"
+        RETURNED = "returned", "已退回"
+        ACCEPTED = "accepted", "已通过"
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", "未开始"
+        IN_PROGRESS = "in_progress", "进行中"
+        DONE = "done", "已完成"
+        BLOCKED = "blocked", "受阻"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
+    period = models.CharField("报告期", max_length=7, help_text="2019-06、2019Q2 或 2019H1")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    state = models.CharField("进展", max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    percent = models.PositiveSmallIntegerField("完成百分比", default=0)
+    narrative = models.TextField("进展情况", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    is_late = models.BooleanField("逾期提交", default=False)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField("审核意见", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssignmentBoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "进度报告"
+        verbose_name_plural = "进度报告"
+        ordering = ["-period", "-id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "period"], name="report_unique_period")]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.period}"
+
+
+class ReportMilestone(models.Model):
+    """A milestone the report claims done, with the date; it counts once the report is accepted."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="claims")
+    copy = models.ForeignKey(AssignmentMilestone, on_delete=models.CASCADE, related_name="claims")
+    completed_on = models.DateField("完成日期")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "copy"], name="report_claim_unique")]
+
+    def __str__(self):
+        return f"{self.report_id}:{self.copy_id}"
+
+
+class AssignmentEvent(models.Model):
+    """The assignment's timeline (交办 → 签收 → 反馈 → 催办 → 延期 → 销号), written by the services."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "交办"
+        RECEIVED = "received", "签收"
+        REPORTED = "reported", "反馈"
+        ACCEPTED = "accepted", "审核通过"
+        RETURNED = "returned", "退回修改"
+        REMINDED = "reminded", "催办"
+        EXTENDED = "extended", "延期"
+        CLOSED = "closed", "销号"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("环节", max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    comment = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = AssignmentBoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "交办记录"
+        verbose_name_plural = "交办记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d}"

@@ -32,22 +32,41 @@ class AssignmentQuerySet(OrgBoundQuerySet):
 
     org_path = "organisation"
 
+    def reviewable_by(self, user):
+        """Assignments whose reports the user reviews: those issued by an organisation it edits for."""
+        from orgtree.querysets import scope_q
+
+        q = scope_q(user, "edit", prefix="task__organisation__")
+        return self if q is None else self.filter(q)
+
     def for_user(self, user, action: str = "view"):
         from orgtree.querysets import scope_q
 
         received = scope_q(user, action, prefix="organisation__")
+        if action == "report":  # only the receiving organisation reports on an assignment
+            return self if received is None else self.filter(received)
         issued = scope_q(user, action, prefix="task__organisation__")
         if received is None or issued is None:
             return self
         return self.filter(received | issued)
 
 
-class AssignmentMilestoneQuerySet(AssignmentQuerySet):
+class AssignmentBoundQuerySet(AssignmentQuerySet):
+    """Rows that hang off an assignment (milestone copies, reports, timeline events)."""
+
     def for_user(self, user, action: str = "view"):
         from orgtree.querysets import scope_q
 
         received = scope_q(user, action, prefix="assignment__organisation__")
+        if action == "report":
+            return self if received is None else self.filter(received)
         issued = scope_q(user, action, prefix="assignment__task__organisation__")
         if received is None or issued is None:
             return self
         return self.filter(received | issued)
+
+    def reviewable_by(self, user):
+        from orgtree.querysets import scope_q
+
+        q = scope_q(user, "edit", prefix="assignment__task__organisation__")
+        return self if q is None else self.filter(q)

@@ -6,6 +6,11 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("my/", views.my_assignments, name="my"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/report/", views.report_edit, name="report"),
+    path("reports/<int:pk>/review/", views.report_review, name="report_review"),
     path("new/", views.plan_create, name="create"),
     path("<int:pk>/sections/add/", views.section_add, name="section_add"),
     path("<int:pk>/tasks/new/", views.task_new, name="task_new"),

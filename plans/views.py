@@ -16,10 +16,20 @@ from django_htmx.http import reswap, retarget
 from orgtree.selectors import get_object_for_user
 from tuanjian.forms import apply_service_errors
 
-from . import selectors, services
+from . import reporting, selectors, services
 from .exporters import export_plan_xlsx
-from .forms import MilestoneForm, PlanForm, PlanImportForm, PlanUpdateForm, PublishForm, SectionForm, TaskForm
-from .models import Milestone, Plan, PlanImport, Task
+from .forms import (
+    MilestoneForm,
+    PlanForm,
+    PlanImportForm,
+    PlanUpdateForm,
+    PublishForm,
+    ReportForm,
+    ReviewForm,
+    SectionForm,
+    TaskForm,
+)
+from .models import Assignment, Milestone, Plan, PlanImport, ProgressReport, Task
 from .schedule import parse_schedule
 
 
@@ -311,3 +321,132 @@ def milestone_edit(request, pk):
             # The form sits inside the row; on success the whole row is replaced.
             return reswap(retarget(response, f"#task-{task.pk}"), "outerHTML")
     return render(request, "plans/_milestone_form.html", {"form": form, "milestone": milestone})
+
+
+# --- reporting and review -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_assignments(request):
+    """我的任务: the open assignments of the organisations the user reports for, grouped by plan."""
+    assignments = (
+        Assignment.objects.for_user(request.user, "report")
+        .filter(status=Assignment.Status.ASSIGNED)
+        .select_related("task", "plan", "organisation")
+        .order_by("plan_id", "task__order", "organisation_id")
+    )
+    page = Paginator(assignments, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    due = reporting.next_due([a.pk for a in page])
+    for assignment in page:
+        assignment.next_due = due.get(assignment.pk)
+    return render(request, "plans/my_assignments.html", {"page_obj": page})
+
+
+@login_required
+@require_GET
+def assignment_detail(request, pk):
+    assignment = get_object_for_user(
+        Assignment.objects.select_related("task", "plan", "organisation", "task__organisation"),
+        request.user,
+        pk=pk,
+    )
+    copies = assignment.milestones.select_related("milestone").order_by("milestone__order", "id")
+    reports = assignment.reports.select_related("submitted_by", "reviewed_by")
+    can_report = Assignment.objects.for_user(request.user, "report").filter(pk=pk).exists()
+    can_review = Assignment.objects.reviewable_by(request.user).filter(pk=pk).exists()
+    context = {
+        "assignment": assignment,
+        "copies": copies,
+        "reports": reports,
+        "events": assignment.events.select_related("actor"),
+        "can_report": can_report,
+        "can_review": can_review,
+        "period": reporting.period_of(timezone.localdate()),
+    }
+    return render(request, "plans/assignment_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk):
+    assignment = get_object_for_user(
+        Assignment.objects.select_related("task", "plan"), request.user, "report", pk=pk
+    )
+    period = (
+        request.GET.get("period") or request.POST.get("period") or reporting.period_of(timezone.localdate())
+    )
+    try:
+        report = reporting.report_draft(assignment=assignment, period=period)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("plans:assignment", pk=pk)
+    copies = (
+        assignment.milestones.select_related("milestone")
+        .filter(accepted_at__isnull=True)
+        .order_by("milestone__order")
+    )
+    claimed = {c.copy_id: c.completed_on for c in report.claims.all()} if report.pk else {}
+    initial = {
+        "state": report.state,
+        "percent": report.percent,
+        "narrative": report.narrative,
+        "version": report.version,
+    }
+    for copy_id, completed_on in claimed.items():
+        initial[f"done_{copy_id}"], initial[f"on_{copy_id}"] = True, completed_on
+    form = ReportForm(request.POST or None, copies=copies, initial=initial)
+    locked = report.status in (report.Status.SUBMITTED, report.Status.ACCEPTED)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reporting.report_save(
+                assignment=assignment, period=period, user=request.user, version=form.cleaned_data["version"],
+                submit="submit" in request.POST,
+                data={**form.cleaned_data, "claims": form.claims()},
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "报告已提交，等待上级审核" if "submit" in request.POST else "草稿已保存"
+            )
+            return redirect("plans:assignment", pk=pk)
+    context = {"assignment": assignment, "form": form, "report": report, "period": period, "locked": locked}
+    return render(request, "plans/report_form.html", context)
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = get_object_for_user(
+        ProgressReport.objects.select_related("assignment"), request.user, "view", pk=pk
+    )
+    if not Assignment.objects.reviewable_by(request.user).filter(pk=report.assignment_id).exists():
+        raise PermissionDenied("只有交办单位的编辑可以审核")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "审核意见过长或未选择审核结果")
+        return redirect("plans:assignment", pk=report.assignment_id)
+    try:
+        accept = form.cleaned_data["decision"] == "accept"
+        reporting.report_review(
+            report=report, accept=accept, comment=form.cleaned_data["comment"], user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已通过" if form.cleaned_data["decision"] == "accept" else "已退回")
+    return redirect("plans:assignment", pk=report.assignment_id)
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    reports = (
+        ProgressReport.objects.reviewable_by(request.user)
+        .filter(status=ProgressReport.Status.SUBMITTED)
+        .select_related("assignment__task", "assignment__organisation", "submitted_by")
+        .order_by("submitted_at")
+    )
+    page = Paginator(reports, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/review_queue.html", {"page_obj": page})

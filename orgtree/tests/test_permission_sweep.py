@@ -32,7 +32,9 @@ def foreign_kwargs(tree):
         organisation=tree.nb,
         role="viewer",
     )
-    from plans.models import Milestone, Plan, PlanImport, Task
+    from django.utils import timezone
+
+    from plans.models import Assignment, Milestone, Plan, PlanImport, ProgressReport, Task
 
     plan = Plan.objects.create(title="宁波计划", organisation=tree.nb, start_year=2019, end_year=2019)
     task = Task.objects.create(plan=plan, organisation=tree.nb, seq="1", title="宁波计划任务", order=1)
@@ -49,6 +51,18 @@ def foreign_kwargs(tree):
         "plan": {"pk": plan.pk},
         "plan_import": {"pk": staged.pk},
         "task": {"pk": task.pk},
+        "assignment": {
+            "pk": (
+                assignment := Assignment.objects.create(
+                    plan=plan, task=task, organisation=tree.hs, created_at=timezone.now()
+                )
+            ).pk
+        },
+        "report": {
+            "pk": ProgressReport.objects.create(
+                assignment=assignment, period="2019-05", status="submitted"
+            ).pk
+        },
         "milestone": {"pk": Milestone.objects.create(task=task, raw="3月：宁波", kind="period").pk},
     }
     return {
@@ -65,6 +79,11 @@ def foreign_kwargs(tree):
         "orgtree:member_add": by_model["organisation"],
         "orgtree:member_remove": by_model["membership"],
         "plans:list": {},
+        "plans:my": {},
+        "plans:review_queue": {},
+        "plans:assignment": by_model["assignment"],
+        "plans:report": by_model["assignment"],
+        "plans:report_review": by_model["report"],
         "plans:create": {},
         "plans:section_add": by_model["plan"],
         "plans:task_new": by_model["plan"],
@@ -125,6 +144,9 @@ def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, rol
     assert Plan.objects.filter(organisation=tree.nb).count() == 1 and Plan.objects.count() == 1
     assert list(Task.objects.values_list("title", flat=True)) == ["宁波计划任务"]
     assert not PlanImport.objects.filter(confirmed_at__isnull=False).exists()
+    from plans.models import ProgressReport
+
+    assert list(ProgressReport.objects.values_list("status", "percent")) == [("submitted", 0)]
 
 
 def test_anonymous_users_are_sent_to_login(tree, client):

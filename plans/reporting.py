@@ -1,0 +1,193 @@
+"""Progress reports (反馈), their review (审核/退回) and closing (销号): the services behind 我的任务."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Assignment, AssignmentEvent, AssignmentMilestone, ProgressReport, ReportMilestone
+
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def period_of(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    match = PERIOD_RE.match(period or "")
+    if not match:
+        raise ValidationError({"period": "报告期格式应为 YYYY-MM，例如 2019-06"})
+    year, month = int(match.group(1)), int(match.group(2))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def report_deadline(period: str) -> date:
+    """Reports are due on the Nth day of the following month (settings.REPORT_DEADLINE_DAY, default 5)."""
+    _, last = period_bounds(period)
+    return last + timedelta(days=int(getattr(settings, "REPORT_DEADLINE_DAY", 5)))
+
+
+def _event(assignment: Assignment, kind: str, user, comment: str = "") -> None:
+    actor = user if user is not None and user.is_authenticated else None
+    AssignmentEvent.objects.create(assignment=assignment, kind=kind, actor=actor, comment=comment[:2000])
+
+
+def report_draft(*, assignment: Assignment, period: str) -> ProgressReport:
+    """The report for the period, or a new one pre-filled from the previous period's."""
+    period_bounds(period)
+    existing = assignment.reports.filter(period=period).first()
+    if existing is not None:
+        return existing
+    previous = assignment.reports.filter(period__lt=period).order_by("-period").first()
+    return ProgressReport(
+        assignment=assignment,
+        period=period,
+        state=previous.state if previous else ProgressReport.State.IN_PROGRESS,
+        percent=previous.percent if previous else 0,
+        narrative=previous.narrative if previous else "",
+        version=0,
+    )
+
+
+@transaction.atomic
+def report_save(
+    *,
+    assignment: Assignment,
+    period: str,
+    data: dict,
+    user,
+    version: int,
+    submit: bool,
+    today: date | None = None,
+) -> ProgressReport:
+    """Save a draft or submit it. `version` is the one the form was opened with: a report changed by
+    someone else since then is refused, not silently overwritten."""
+    today = today or timezone.localdate()
+    period_bounds(period)
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise ValidationError("该交办已销号或退办，不能再填报")
+    report = ProgressReport.objects.select_for_update().filter(assignment=assignment, period=period).first()
+    if report is None:
+        if version != 0:
+            raise ValidationError("报告已被删除或不存在，请刷新页面后重试")
+        report = ProgressReport(assignment=assignment, period=period, version=0)
+    elif report.version != version:
+        raise ValidationError(
+            "这份报告已被他人修改（可能是同一组织的另一位填报员），请刷新页面，在最新内容上修改"
+        )
+    if report.status in (ProgressReport.Status.SUBMITTED, ProgressReport.Status.ACCEPTED):
+        raise ValidationError("报告已提交，在审核退回之前不能修改")
+    percent = data.get("percent")
+    if percent is None or not 0 <= int(percent) <= 100:
+        raise ValidationError({"percent": "完成百分比应在 0 到 100 之间"})
+    claims = data.get("claims", [])
+    own = set(assignment.milestones.values_list("pk", flat=True))
+    for copy_id, completed_on in claims:
+        if copy_id not in own:
+            raise ValidationError({"claims": "只能勾选本交办的时间节点"})
+        if completed_on is None:
+            raise ValidationError({"claims": "请填写勾选节点的完成日期"})
+        if completed_on > today:
+            raise ValidationError({"claims": f"完成日期 {completed_on:%Y-%m-%d} 不能晚于今天"})
+    report.state = data.get("state") or ProgressReport.State.IN_PROGRESS
+    if report.state not in ProgressReport.State.values:
+        raise ValidationError({"state": "请选择有效的进展状态"})
+    report.percent = int(percent)
+    report.narrative = (data.get("narrative") or "").strip()[:10_000]
+    report.version += 1
+    if submit:
+        report.status = ProgressReport.Status.SUBMITTED
+        report.submitted_at = timezone.now()
+        report.submitted_by = user if user is not None and user.is_authenticated else None
+        report.is_late = today > report_deadline(period)
+    else:
+        report.status = ProgressReport.Status.DRAFT
+    report.save()
+    report.claims.all().delete()
+    ReportMilestone.objects.bulk_create(
+        ReportMilestone(report=report, copy_id=copy_id, completed_on=completed_on)
+        for copy_id, completed_on in claims
+    )
+    if submit:
+        late = "（逾期提交）" if report.is_late else ""
+        _event(
+            assignment,
+            AssignmentEvent.Kind.REPORTED,
+            user,
+            f"{period} 报告：{report.get_state_display()} {report.percent}%{late}",
+        )
+    return report
+
+
+@transaction.atomic
+def report_review(*, report: ProgressReport, accept: bool, comment: str, user) -> ProgressReport:
+    """Accept (the claimed milestones count as done from now) or return with a comment."""
+    report = ProgressReport.objects.select_for_update().select_related("assignment").get(pk=report.pk)
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError("只能审核已提交、待审核的报告")
+    comment = (comment or "").strip()
+    assignment = report.assignment
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = user if user is not None and user.is_authenticated else None
+    report.review_comment = comment[:2000]
+    if not accept:
+        if not comment:
+            raise ValidationError({"comment": "退回时请写明原因"})
+        report.status = ProgressReport.Status.RETURNED
+        report.save()
+        _event(assignment, AssignmentEvent.Kind.RETURNED, user, comment)
+        return report
+    report.status = ProgressReport.Status.ACCEPTED
+    report.save()
+    now = timezone.now()
+    for claim in report.claims.all():
+        AssignmentMilestone.objects.filter(pk=claim.copy_id, accepted_at__isnull=True).update(
+            completed_on=claim.completed_on, accepted_at=now
+        )
+    assignment.milestones.filter(accepted_at__isnull=True).update(percent=report.percent)
+    _event(assignment, AssignmentEvent.Kind.ACCEPTED, user, comment or f"{report.period} 报告通过")
+    dated_open = assignment.milestones.filter(due_date__isnull=False, accepted_at__isnull=True)
+    if assignment.milestones.filter(due_date__isnull=False).exists() and not dated_open.exists():
+        assignment.status = Assignment.Status.CLOSED
+        assignment.save(update_fields=["status"])
+        _event(assignment, AssignmentEvent.Kind.CLOSED, user, "全部时间节点已完成，自动销号")
+    _refresh_after_commit(assignment.plan_id)
+    return report
+
+
+def _refresh_after_commit(plan_id: int) -> None:
+    from .tasks import refresh_statuses_task
+
+    transaction.on_commit(lambda: refresh_statuses_task.delay(plan_id=plan_id))
+
+
+def next_due(assignment_ids: list[int]) -> dict[int, AssignmentMilestone]:
+    """The next open dated milestone of each assignment (one query)."""
+    rows = (
+        AssignmentMilestone.objects.filter(
+            assignment_id__in=assignment_ids, accepted_at__isnull=True, due_date__isnull=False
+        )
+        .select_related("milestone")
+        .order_by("assignment_id", "due_date", "id")
+    )
+    found: dict[int, AssignmentMilestone] = {}
+    for row in rows:
+        found.setdefault(row.assignment_id, row)
+    return found
+
+
+__all__ = [
+    "next_due",
+    "period_of",
+    "report_deadline",
+    "report_draft",
+    "report_review",
+    "report_save",
+]

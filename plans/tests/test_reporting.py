@@ -1,0 +1,227 @@
+"""A county reporter files a monthly report, the city reviews it, the status engine follows."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from plans import reporting
+from plans.models import Assignment, AssignmentEvent, AssignmentMilestone, Plan, ProgressReport
+from plans.services import publish_plan, task_create
+from plans.status import refresh_statuses
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assignment(tree):
+    plan = Plan.objects.create(
+        title="杭州2019年工作要点", organisation=tree.hz, start_year=2019, end_year=2019
+    )
+    task_create(
+        plan=plan, data={"seq": "1", "title": "学社衔接", "schedule_text": "5月底前：摸底；10月底前：验收"}
+    )
+    publish_plan(plan=plan, levels=["county"])
+    return Assignment.objects.get(organisation=tree.xh)
+
+
+def copies(assignment):
+    return list(assignment.milestones.order_by("milestone__order"))
+
+
+def test_report_accept_turns_the_milestone_green_and_closes_when_all_done(
+    login, tree, make_user, assignment, django_capture_on_commit_callbacks
+):
+    reporter = login(make_user(tree.xh, "reporter", username="xh-reporter"))
+    first, second = copies(assignment)
+    url = reverse("plans:report", args=[assignment.pk]) + "?period=2019-05"
+    assert "2019-05 进度报告" in reporter.get(url).content.decode()
+    response = reporter.post(url, {
+        "period": "2019-05", "state": "in_progress", "percent": 50, "narrative": "已完成摸底", "version": 0,
+        f"done_{first.pk}": "on", f"on_{first.pk}": "2019-05-20", "submit": "1",
+    })  # fmt: skip
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert report.status == "submitted" and report.claims.count() == 1
+    # Submitted reports are locked until returned.
+    locked = reporter.post(
+        url, {"period": "2019-05", "state": "done", "percent": 60, "version": report.version, "save": "1"}
+    )
+    assert "在审核退回之前不能修改" in locked.content.decode()
+    assert ProgressReport.objects.get().percent == 50
+
+    reviewer = login(make_user(tree.hz, "editor", username="hz-editor"))
+    assert "学社衔接" in reviewer.get(reverse("plans:review_queue")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer.post(
+            reverse("plans:report_review", args=[report.pk]), {"decision": "accept", "comment": "好"}
+        )
+    first.refresh_from_db()
+    assert first.accepted_at is not None and first.status == "completed"  # refreshed after the review
+    assert AssignmentMilestone.objects.get(pk=second.pk).percent == 50
+
+    # A missed milestone turns red after the nightly job.
+    refresh_statuses(today=date(2019, 11, 1))
+    assert AssignmentMilestone.objects.get(pk=second.pk).status == "overdue"
+    assert Assignment.objects.get(pk=assignment.pk).progress_status == "overdue"
+
+    reporter = login(make_user(tree.xh, "reporter", username="xh-reporter-2"))
+    reporter.post(reverse("plans:report", args=[assignment.pk]) + "?period=2019-11", {
+        "period": "2019-11", "state": "done", "percent": 100, "version": 0,
+        f"done_{second.pk}": "on", f"on_{second.pk}": "2019-10-30", "submit": "1",
+    })  # fmt: skip
+    late = ProgressReport.objects.get(period="2019-11")
+    reporting.report_review(report=late, accept=True, comment="", user=None)
+    refresh_statuses(today=date(2019, 11, 2))
+    assignment.refresh_from_db()
+    assert assignment.status == "closed" and assignment.progress_status == "completed"
+    kinds = list(assignment.events.values_list("kind", flat=True))
+    assert kinds == ["reported", "accepted", "reported", "accepted", "closed"]
+
+
+def test_return_needs_a_reason_and_unlocks_the_report(tree, assignment, make_user):
+    report = reporting.report_save(
+        assignment=assignment,
+        period="2019-05",
+        data={"state": "in_progress", "percent": 20},
+        user=None,
+        version=0,
+        submit=True,
+        today=date(2019, 5, 31),
+    )
+    with pytest.raises(Exception, match="退回时请写明原因"):
+        reporting.report_review(report=report, accept=False, comment=" ", user=None)
+    reporting.report_review(report=report, accept=False, comment="请补充数据", user=None)
+    report.refresh_from_db()
+    assert report.status == "returned"
+    again = reporting.report_save(
+        assignment=assignment,
+        period="2019-05",
+        data={"state": "in_progress", "percent": 30},
+        user=None,
+        version=report.version,
+        submit=True,
+        today=date(2019, 6, 10),
+    )
+    assert again.status == "submitted" and again.is_late  # the deadline was 5 June
+    assert AssignmentEvent.objects.filter(
+        assignment=assignment, kind="returned", comment="请补充数据"
+    ).exists()
+
+
+def test_next_period_is_prefilled_from_the_last(assignment):
+    reporting.report_save(
+        assignment=assignment,
+        period="2019-05",
+        data={"state": "blocked", "percent": 35, "narrative": "资金未到位"},
+        user=None,
+        version=0,
+        submit=False,
+        today=date(2019, 5, 31),
+    )
+    draft = reporting.report_draft(assignment=assignment, period="2019-06")
+    assert (draft.pk, draft.state, draft.percent, draft.narrative) == (None, "blocked", 35, "资金未到位")
+
+
+def test_two_people_editing_one_report_do_not_overwrite_each_other(assignment):
+    first = reporting.report_save(
+        assignment=assignment,
+        period="2019-05",
+        data={"state": "in_progress", "percent": 10},
+        user=None,
+        version=0,
+        submit=False,
+        today=date(2019, 5, 10),
+    )
+    reporting.report_save(
+        assignment=assignment,
+        period="2019-05",
+        data={"state": "in_progress", "percent": 20},
+        user=None,
+        version=first.version,
+        submit=False,
+        today=date(2019, 5, 10),
+    )
+    with pytest.raises(Exception, match="已被他人修改"):
+        reporting.report_save(
+            assignment=assignment,
+            period="2019-05",
+            data={"state": "in_progress", "percent": 99},
+            user=None,
+            version=first.version,
+            submit=False,
+            today=date(2019, 5, 10),
+        )
+    assert ProgressReport.objects.get().percent == 20
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"percent": 101}, "确保该值小于或等于100"),
+        ({"percent": -1}, "确保该值大于或等于0"),
+        ({"percent": 10, "claim_on": "2999-01-01"}, "不能晚于今天"),
+        ({"percent": 10, "claim_on": ""}, "请填写勾选节点的完成日期"),
+        ({"percent": 10, "period": "2019-13"}, "报告期格式应为"),
+        ({"percent": 10, "narrative": "长" * 10_001}, "不超过 10000 字符"),
+    ],
+)
+def test_bad_reports_are_refused_and_write_nothing(login, tree, make_user, assignment, data, message):
+    client = login(make_user(tree.xh, "reporter"))
+    first, _ = copies(assignment)
+    period = data.get("period", "2019-05")
+    post = {
+        "period": period,
+        "state": "in_progress",
+        "percent": data["percent"],
+        "version": 0,
+        "submit": "1",
+        "narrative": data.get("narrative", ""),
+    }
+    if "claim_on" in data:
+        post.update({f"done_{first.pk}": "on", f"on_{first.pk}": data["claim_on"]})
+    response = client.post(
+        reverse("plans:report", args=[assignment.pk]) + f"?period={period}", post, follow=True
+    )
+    assert message in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_other_subtrees_and_other_roles_cannot_report_or_review(login, tree, make_user, assignment):
+    outsider = login(make_user(tree.nb, "reporter"))
+    assert outsider.get(reverse("plans:assignment", args=[assignment.pk])).status_code == 404
+    assert outsider.post(reverse("plans:report", args=[assignment.pk]), {"percent": 1}).status_code == 404
+    report = reporting.report_save(
+        assignment=assignment,
+        period="2019-05",
+        data={"state": "done", "percent": 100},
+        user=None,
+        version=0,
+        submit=True,
+        today=date(2019, 5, 31),
+    )
+    reporter = login(make_user(tree.xh, "reporter"))
+    assert (
+        reporter.post(reverse("plans:report_review", args=[report.pk]), {"decision": "accept"}).status_code
+        == 403
+    )
+    ningbo_editor = login(make_user(tree.nb, "editor"))
+    assert (
+        ningbo_editor.post(
+            reverse("plans:report_review", args=[report.pk]), {"decision": "accept"}
+        ).status_code
+        == 404
+    )
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_my_assignments_page(login, tree, make_user, assignment):
+    client = login(make_user(tree.xh, "reporter"))
+    refresh_statuses(today=date(2019, 6, 1))
+    page = client.get(reverse("plans:my")).content.decode()
+    assert "学社衔接" in page and "2019-05-31" in page and "已逾期" in page
+    assert (
+        "暂无需要填报的任务"
+        in login(make_user(tree.nb, "reporter")).get(reverse("plans:my")).content.decode()
+    )
