@@ -370,3 +370,35 @@ class AssignmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """An in-app notice (the bell), e-mailed too where the user has an address.
+
+    (recipient, key, day) is unique, so a reminder job that runs twice, or on two workers at once,
+    reminds each person of each item at most once a day.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=80)
+    day = models.DateField()
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key", "day"], name="notification_once_a_day")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self):
+        return self.title

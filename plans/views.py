@@ -29,7 +29,7 @@ from .forms import (
     SectionForm,
     TaskForm,
 )
-from .models import Assignment, Milestone, Plan, PlanImport, ProgressReport, Task
+from .models import Assignment, Milestone, Notification, Plan, PlanImport, ProgressReport, Task
 from .schedule import parse_schedule
 
 
@@ -450,3 +450,15 @@ def review_queue(request):
     )
     page = Paginator(reports, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "plans/review_queue.html", {"page_obj": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The notification list; POST marks everything read."""
+    mine = Notification.objects.filter(recipient=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("plans:notifications")
+    page = Paginator(mine, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/notifications.html", {"page_obj": page})

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.notifications",
             ],
         },
     },
@@ -147,6 +149,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-statuses-hourly": {
         "task": "plans.tasks.refresh_statuses_task",
         "schedule": 60 * 60,
+    },
+    "send-reminders-daily": {
+        "task": "plans.tasks.send_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -80,6 +80,7 @@ def foreign_kwargs(tree):
         "orgtree:member_remove": by_model["membership"],
         "plans:list": {},
         "plans:my": {},
+        "plans:notifications": {},
         "plans:review_queue": {},
         "plans:assignment": by_model["assignment"],
         "plans:report": by_model["assignment"],
