@@ -153,3 +153,8 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ExtensionForm(forms.Form):
+    requested_due = forms.DateField(label="申请延至")
+    reason = forms.CharField(label="理由", max_length=2000)

@@ -10,6 +10,7 @@ from . import schedule
 from .querysets import (
     AssignmentBoundQuerySet,
     AssignmentQuerySet,
+    ExtensionQuerySet,
     MilestoneQuerySet,
     PlanChangeQuerySet,
     PlanImportQuerySet,
@@ -402,3 +403,42 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the receiver asks for a later due date before the current one passes; the issuer decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REFUSED = "refused", "未同意"
+
+    copy = models.ForeignKey(AssignmentMilestone, on_delete=models.CASCADE, related_name="extension_requests")
+    original_due = models.DateField("原完成时限")
+    requested_due = models.DateField("申请延至")
+    reason = models.TextField("理由")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField("审批意见", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(status="pending"), name="one_pending_extension_per_milestone"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.copy_id} → {self.requested_due}"

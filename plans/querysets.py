@@ -70,3 +70,18 @@ class AssignmentBoundQuerySet(AssignmentQuerySet):
 
         q = scope_q(user, "edit", prefix="assignment__task__organisation__")
         return self if q is None else self.filter(q)
+
+
+class ExtensionQuerySet(AssignmentQuerySet):
+    """Extension requests, seen through the milestone copy's assignment."""
+
+    def for_user(self, user, action: str = "view"):
+        from orgtree.querysets import scope_q
+
+        received = scope_q(user, action, prefix="copy__assignment__organisation__")
+        if action == "report":
+            return self if received is None else self.filter(received)
+        issued = scope_q(user, action, prefix="copy__assignment__task__organisation__")
+        if received is None or issued is None:
+            return self
+        return self.filter(received | issued)

@@ -191,3 +191,97 @@ __all__ = [
     "report_review",
     "report_save",
 ]
+
+
+# --- receiving, extensions, sending back and closing ------------------------------------------------
+
+
+def assignment_receive(*, assignment: Assignment, user) -> None:
+    """签收: recorded once."""
+    if not assignment.events.filter(kind=AssignmentEvent.Kind.RECEIVED).exists():
+        _event(assignment, AssignmentEvent.Kind.RECEIVED, user)
+
+
+@transaction.atomic
+def extension_request(
+    *, copy: AssignmentMilestone, requested_due: date, reason: str, user, today: date | None = None
+):
+    from .models import ExtensionRequest
+
+    today = today or timezone.localdate()
+    copy = AssignmentMilestone.objects.select_for_update().select_related("assignment").get(pk=copy.pk)
+    reason = (reason or "").strip()
+    if copy.due_date is None:
+        raise ValidationError("持续推进的节点没有完成时限，无需延期")
+    if copy.accepted_at is not None:
+        raise ValidationError("该节点已完成，无需延期")
+    if today > copy.due_date:
+        raise ValidationError(f"已过完成时限 {copy.due_date:%Y-%m-%d}，只能在到期前申请延期")
+    if requested_due <= copy.due_date:
+        raise ValidationError({"requested_due": f"申请的日期应晚于现在的完成时限 {copy.due_date:%Y-%m-%d}"})
+    if not reason:
+        raise ValidationError({"reason": "请写明延期理由"})
+    if copy.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise ValidationError("该节点已有待审批的延期申请")
+    request = ExtensionRequest.objects.create(
+        copy=copy, original_due=copy.due_date, requested_due=requested_due, reason=reason[:2000],
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )  # fmt: skip
+    _event(
+        copy.assignment,
+        AssignmentEvent.Kind.EXTENDED,
+        user,
+        f"申请将“{copy.milestone.raw[:20]}”延至 {requested_due:%Y-%m-%d}：{reason}",
+    )
+    return request
+
+
+@transaction.atomic
+def extension_decide(*, request, approve: bool, comment: str, user):
+    from .models import ExtensionRequest
+
+    request = (
+        ExtensionRequest.objects.select_for_update().select_related("copy__assignment").get(pk=request.pk)
+    )
+    if request.status != ExtensionRequest.Status.PENDING:
+        raise ValidationError("该申请已经审批过了")
+    request.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
+    request.decided_by = user if user is not None and user.is_authenticated else None
+    request.decided_at = timezone.now()
+    request.decision_comment = (comment or "").strip()[:2000]
+    request.save()
+    copy = request.copy
+    if approve:
+        copy.due_date = (
+            request.requested_due
+        )  # the original stays on the request and on the issuer's milestone
+        copy.save(update_fields=["due_date"])
+        _refresh_after_commit(copy.assignment.plan_id)
+    verdict = f"同意延期至 {request.requested_due:%Y-%m-%d}" if approve else "不同意延期"
+    _event(
+        copy.assignment,
+        AssignmentEvent.Kind.EXTENDED,
+        user,
+        f"{verdict}{('：' + request.decision_comment) if request.decision_comment else ''}",
+    )
+    return request
+
+
+@transaction.atomic
+def assignment_settle(*, assignment: Assignment, action: str, reason: str, user) -> Assignment:
+    """退办 (sent back as wrongly assigned) or 销号 (closed by decision), by the issuing level."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请写明原因"})
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise ValidationError(f"该交办的状态是“{assignment.get_status_display()}”，不能再退办或销号")
+    if action == "close":
+        assignment.status, kind = Assignment.Status.CLOSED, AssignmentEvent.Kind.CLOSED
+    elif action == "return":
+        assignment.status, kind = Assignment.Status.RETURNED, AssignmentEvent.Kind.RETURNED
+    else:
+        raise ValidationError("未知的操作")
+    assignment.save(update_fields=["status"])
+    _event(assignment, kind, user, reason)
+    return assignment

@@ -19,6 +19,7 @@ from tuanjian.forms import apply_service_errors
 from . import reporting, selectors, services
 from .exporters import export_plan_xlsx
 from .forms import (
+    ExtensionForm,
     MilestoneForm,
     PlanForm,
     PlanImportForm,
@@ -29,7 +30,17 @@ from .forms import (
     SectionForm,
     TaskForm,
 )
-from .models import Assignment, Milestone, Notification, Plan, PlanImport, ProgressReport, Task
+from .models import (
+    Assignment,
+    AssignmentMilestone,
+    ExtensionRequest,
+    Milestone,
+    Notification,
+    Plan,
+    PlanImport,
+    ProgressReport,
+    Task,
+)
 from .schedule import parse_schedule
 
 
@@ -353,6 +364,9 @@ def assignment_detail(request, pk):
     )
     copies = assignment.milestones.select_related("milestone").order_by("milestone__order", "id")
     reports = assignment.reports.select_related("submitted_by", "reviewed_by")
+    extensions = ExtensionRequest.objects.filter(copy__assignment=assignment).select_related(
+        "copy__milestone"
+    )
     can_report = Assignment.objects.for_user(request.user, "report").filter(pk=pk).exists()
     can_review = Assignment.objects.reviewable_by(request.user).filter(pk=pk).exists()
     context = {
@@ -360,6 +374,8 @@ def assignment_detail(request, pk):
         "copies": copies,
         "reports": reports,
         "events": assignment.events.select_related("actor"),
+        "extensions": extensions,
+        "received": assignment.events.filter(kind="received").exists(),
         "can_report": can_report,
         "can_review": can_review,
         "period": reporting.period_of(timezone.localdate()),
@@ -462,3 +478,78 @@ def notifications(request):
         return redirect("plans:notifications")
     page = Paginator(mine, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "plans/notifications.html", {"page_obj": page})
+
+
+def _back(assignment_id):
+    return redirect("plans:assignment", pk=assignment_id)
+
+
+def _report_errors(request, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+@login_required
+@require_POST
+def assignment_receive(request, pk):
+    assignment = get_object_for_user(Assignment.objects.all(), request.user, "report", pk=pk)
+    reporting.assignment_receive(assignment=assignment, user=request.user)
+    messages.success(request, "已签收")
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def extension_request(request, pk):
+    copy = get_object_for_user(
+        AssignmentMilestone.objects.select_related("milestone"), request.user, "report", pk=pk
+    )
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写申请延至的日期（YYYY-MM-DD）和理由（不超过 2000 字）")
+        return _back(copy.assignment_id)
+    try:
+        reporting.extension_request(
+            copy=copy, requested_due=form.cleaned_data["requested_due"], reason=form.cleaned_data["reason"],
+            user=request.user,
+        )  # fmt: skip
+        messages.success(request, "延期申请已提交，等待交办单位审批")
+    except ValidationError as exc:
+        _report_errors(request, exc)
+    return _back(copy.assignment_id)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk):
+    ext = get_object_for_user(ExtensionRequest.objects.select_related("copy"), request.user, "view", pk=pk)
+    if not Assignment.objects.reviewable_by(request.user).filter(pk=ext.copy.assignment_id).exists():
+        raise PermissionDenied("只有交办单位的编辑可以审批延期")
+    approve = request.POST.get("decision") == "approve"
+    try:
+        reporting.extension_decide(
+            request=ext, approve=approve, comment=request.POST.get("comment", "")[:2000], user=request.user
+        )
+        messages.success(request, "已同意延期" if approve else "已驳回延期申请")
+    except ValidationError as exc:
+        _report_errors(request, exc)
+    return _back(ext.copy.assignment_id)
+
+
+@login_required
+@require_POST
+def assignment_settle(request, pk):
+    assignment = get_object_for_user(Assignment.objects.all(), request.user, "view", pk=pk)
+    if not Assignment.objects.reviewable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied("只有交办单位的编辑可以退办或销号")
+    action = request.POST.get("action", "")
+    try:
+        reporting.assignment_settle(
+            assignment=assignment,
+            action=action,
+            reason=request.POST.get("reason", "")[:2000],
+            user=request.user,
+        )
+        messages.success(request, "已销号" if action == "close" else "已退办")
+    except ValidationError as exc:
+        _report_errors(request, exc)
+    return _back(pk)

@@ -34,7 +34,16 @@ def foreign_kwargs(tree):
     )
     from django.utils import timezone
 
-    from plans.models import Assignment, Milestone, Plan, PlanImport, ProgressReport, Task
+    from plans.models import (
+        Assignment,
+        AssignmentMilestone,
+        ExtensionRequest,
+        Milestone,
+        Plan,
+        PlanImport,
+        ProgressReport,
+        Task,
+    )
 
     plan = Plan.objects.create(title="宁波计划", organisation=tree.nb, start_year=2019, end_year=2019)
     task = Task.objects.create(plan=plan, organisation=tree.nb, seq="1", title="宁波计划任务", order=1)
@@ -63,6 +72,20 @@ def foreign_kwargs(tree):
                 assignment=assignment, period="2019-05", status="submitted"
             ).pk
         },
+        "copy": {
+            "pk": (
+                copy := AssignmentMilestone.objects.create(
+                    assignment=assignment,
+                    milestone=Milestone.objects.create(task=task, raw="6月：宁波", kind="period"),
+                    due_date="2019-06-30",
+                )
+            ).pk
+        },
+        "extension": {
+            "pk": ExtensionRequest.objects.create(
+                copy=copy, original_due="2019-06-30", requested_due="2019-07-31", reason="宁波理由"
+            ).pk
+        },
         "milestone": {"pk": Milestone.objects.create(task=task, raw="3月：宁波", kind="period").pk},
     }
     return {
@@ -85,6 +108,10 @@ def foreign_kwargs(tree):
         "plans:assignment": by_model["assignment"],
         "plans:report": by_model["assignment"],
         "plans:report_review": by_model["report"],
+        "plans:receive": by_model["assignment"],
+        "plans:settle": by_model["assignment"],
+        "plans:extension_request": by_model["copy"],
+        "plans:extension_decide": by_model["extension"],
         "plans:create": {},
         "plans:section_add": by_model["plan"],
         "plans:task_new": by_model["plan"],
@@ -149,6 +176,11 @@ def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, rol
     from plans.models import ProgressReport
 
     assert list(ProgressReport.objects.values_list("status", "percent")) == [("submitted", 0)]
+    from plans.models import Assignment, ExtensionRequest
+
+    assert list(ExtensionRequest.objects.values_list("status", flat=True)) == ["pending"]
+    assert list(Assignment.objects.values_list("status", flat=True)) == ["assigned"]
+    assert not Assignment.objects.get().events.exists()
 
 
 def test_anonymous_users_are_sent_to_login(tree, client):

@@ -225,3 +225,81 @@ def test_my_assignments_page(login, tree, make_user, assignment):
         "暂无需要填报的任务"
         in login(make_user(tree.nb, "reporter")).get(reverse("plans:my")).content.decode()
     )
+
+
+def test_extension_request_and_decision(
+    login, tree, make_user, assignment, django_capture_on_commit_callbacks
+):
+    from plans.models import ExtensionRequest
+
+    first, _ = copies(assignment)
+    with pytest.raises(Exception, match="只能在到期前申请延期"):
+        reporting.extension_request(
+            copy=first, requested_due=date(2019, 7, 31), reason="资金", user=None, today=date(2019, 6, 1)
+        )
+    with pytest.raises(Exception, match="应晚于现在的完成时限"):
+        reporting.extension_request(
+            copy=first, requested_due=date(2019, 5, 1), reason="资金", user=None, today=date(2019, 5, 1)
+        )
+    client = login(make_user(tree.xh, "reporter"))
+    response = client.post(
+        reverse("plans:extension_request", args=[first.pk]),
+        {"requested_due": "2019-07-31", "reason": ""},
+        follow=True,
+    )
+    assert "请填写申请延至的日期" in response.content.decode() and not ExtensionRequest.objects.exists()
+    request = reporting.extension_request(
+        copy=first, requested_due=date(2019, 7, 31), reason="经费未到位", user=None, today=date(2019, 5, 10)
+    )
+    with pytest.raises(Exception, match="已有待审批的延期申请"):
+        reporting.extension_request(
+            copy=first, requested_due=date(2019, 8, 31), reason="再延", user=None, today=date(2019, 5, 10)
+        )
+    assert (
+        client.post(reverse("plans:extension_decide", args=[request.pk]), {"decision": "approve"}).status_code
+        == 403
+    )
+    reviewer = login(make_user(tree.hz, "editor"))
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer.post(
+            reverse("plans:extension_decide", args=[request.pk]), {"decision": "approve", "comment": "同意"}
+        )
+    first.refresh_from_db()
+    request.refresh_from_db()
+    assert first.due_date == date(2019, 7, 31) and request.original_due == date(2019, 5, 31)
+    assert first.milestone.due_date == date(2019, 5, 31)  # the issuer's own date is kept
+    refresh_statuses(today=date(2019, 6, 10))
+    first.refresh_from_db()
+    assert first.status == "on_track"
+    assert [e.comment[:6] for e in assignment.events.filter(kind="extended")] == ["申请将“5月", "同意延期至 "]
+
+
+def test_receive_send_back_and_close(login, tree, make_user, assignment):
+    reporter = login(make_user(tree.xh, "reporter"))
+    reporter.post(reverse("plans:receive", args=[assignment.pk]))
+    reporter.post(reverse("plans:receive", args=[assignment.pk]))
+    assert assignment.events.filter(kind="received").count() == 1
+    assert (
+        reporter.post(
+            reverse("plans:settle", args=[assignment.pk]), {"action": "close", "reason": "x"}
+        ).status_code
+        == 403
+    )
+    reviewer = login(make_user(tree.hz, "editor"))
+    empty = reviewer.post(
+        reverse("plans:settle", args=[assignment.pk]), {"action": "close", "reason": ""}, follow=True
+    )
+    assert "请写明原因" in empty.content.decode()
+    reviewer.post(
+        reverse("plans:settle", args=[assignment.pk]), {"action": "return", "reason": "不属于本级职责"}
+    )
+    assignment.refresh_from_db()
+    assert assignment.status == "returned"
+    again = reviewer.post(
+        reverse("plans:settle", args=[assignment.pk]), {"action": "close", "reason": "销号"}, follow=True
+    )
+    assert "该交办的状态是“已退办”，不能再退办或销号" in again.content.decode()
+    with pytest.raises(Exception, match="已销号或退办，不能再填报"):
+        reporting.report_save(
+            assignment=assignment, period="2019-05", data={"percent": 1}, user=None, version=0, submit=False
+        )
