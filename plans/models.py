@@ -10,6 +10,7 @@ from . import schedule
 from .querysets import (
     AssignmentBoundQuerySet,
     AssignmentQuerySet,
+    AttachmentQuerySet,
     ExtensionQuerySet,
     MilestoneQuerySet,
     PlanChangeQuerySet,
@@ -442,3 +443,27 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"{self.copy_id} → {self.requested_due}"
+
+
+class ReportAttachment(models.Model):
+    """Evidence for a report; served only to users who may see the assignment."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="reports/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
+    kind = models.CharField("类型", max_length=10)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

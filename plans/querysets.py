@@ -28,60 +28,38 @@ class PlanChangeQuerySet(OrgBoundQuerySet):
 
 
 class AssignmentQuerySet(OrgBoundQuerySet):
-    """An assignment is seen by the receiving organisation's subtree and by the issuer's."""
+    """An assignment (and what hangs off it) is seen by the receiving organisation's subtree and by the
+    issuer's; only the receiver reports on it, only the issuer's editors review it."""
 
-    org_path = "organisation"
-
-    def reviewable_by(self, user):
-        """Assignments whose reports the user reviews: those issued by an organisation it edits for."""
-        from orgtree.querysets import scope_q
-
-        q = scope_q(user, "edit", prefix="task__organisation__")
-        return self if q is None else self.filter(q)
+    assignment_path = ""  # how the rows of the subclass reach their assignment
 
     def for_user(self, user, action: str = "view"):
         from orgtree.querysets import scope_q
 
-        received = scope_q(user, action, prefix="organisation__")
-        if action == "report":  # only the receiving organisation reports on an assignment
+        received = scope_q(user, action, prefix=f"{self.assignment_path}organisation__")
+        if action == "report":
             return self if received is None else self.filter(received)
-        issued = scope_q(user, action, prefix="task__organisation__")
+        issued = scope_q(user, action, prefix=f"{self.assignment_path}task__organisation__")
         if received is None or issued is None:
             return self
         return self.filter(received | issued)
+
+    def reviewable_by(self, user):
+        from orgtree.querysets import scope_q
+
+        q = scope_q(user, "edit", prefix=f"{self.assignment_path}task__organisation__")
+        return self if q is None else self.filter(q)
 
 
 class AssignmentBoundQuerySet(AssignmentQuerySet):
-    """Rows that hang off an assignment (milestone copies, reports, timeline events)."""
+    """Rows with an `assignment` (milestone copies, reports, timeline events)."""
 
-    def for_user(self, user, action: str = "view"):
-        from orgtree.querysets import scope_q
-
-        received = scope_q(user, action, prefix="assignment__organisation__")
-        if action == "report":
-            return self if received is None else self.filter(received)
-        issued = scope_q(user, action, prefix="assignment__task__organisation__")
-        if received is None or issued is None:
-            return self
-        return self.filter(received | issued)
-
-    def reviewable_by(self, user):
-        from orgtree.querysets import scope_q
-
-        q = scope_q(user, "edit", prefix="assignment__task__organisation__")
-        return self if q is None else self.filter(q)
+    assignment_path = "assignment__"
 
 
 class ExtensionQuerySet(AssignmentQuerySet):
-    """Extension requests, seen through the milestone copy's assignment."""
+    assignment_path = "copy__assignment__"
 
-    def for_user(self, user, action: str = "view"):
-        from orgtree.querysets import scope_q
 
-        received = scope_q(user, action, prefix="copy__assignment__organisation__")
-        if action == "report":
-            return self if received is None else self.filter(received)
-        issued = scope_q(user, action, prefix="copy__assignment__task__organisation__")
-        if received is None or issued is None:
-            return self
-        return self.filter(received | issued)
+class AttachmentQuerySet(AssignmentQuerySet):
+    assignment_path = "report__assignment__"

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,6 +39,7 @@ from .models import (
     Plan,
     PlanImport,
     ProgressReport,
+    ReportAttachment,
     Task,
 )
 from .schedule import parse_schedule
@@ -363,7 +364,7 @@ def assignment_detail(request, pk):
         pk=pk,
     )
     copies = assignment.milestones.select_related("milestone").order_by("milestone__order", "id")
-    reports = assignment.reports.select_related("submitted_by", "reviewed_by")
+    reports = assignment.reports.select_related("submitted_by", "reviewed_by").prefetch_related("attachments")
     extensions = ExtensionRequest.objects.filter(copy__assignment=assignment).select_related(
         "copy__milestone"
     )
@@ -553,3 +554,28 @@ def assignment_settle(request, pk):
     except ValidationError as exc:
         _report_errors(request, exc)
     return _back(pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    report = get_object_for_user(
+        ProgressReport.objects.select_related("assignment"), request.user, "report", pk=pk
+    )
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件")
+    else:
+        try:
+            reporting.attachment_add(report=report, upload=upload, user=request.user)
+            messages.success(request, f"已上传“{upload.name[:60]}”")
+        except ValidationError as exc:
+            _report_errors(request, exc)
+    return _back(report.assignment_id)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    attachment = get_object_for_user(ReportAttachment.objects.all(), request.user, "view", pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -81,6 +81,7 @@ def foreign_kwargs(tree):
                 )
             ).pk
         },
+        "attachment": {"pk": _attachment(ProgressReport.objects.get(assignment=assignment)).pk},
         "extension": {
             "pk": ExtensionRequest.objects.create(
                 copy=copy, original_due="2019-06-30", requested_due="2019-07-31", reason="宁波理由"
@@ -112,6 +113,8 @@ def foreign_kwargs(tree):
         "plans:settle": by_model["assignment"],
         "plans:extension_request": by_model["copy"],
         "plans:extension_decide": by_model["extension"],
+        "plans:attachment_upload": by_model["report"],
+        "plans:attachment": by_model["attachment"],
         "plans:create": {},
         "plans:section_add": by_model["plan"],
         "plans:task_new": by_model["plan"],
@@ -133,7 +136,22 @@ def foreign_kwargs(tree):
     }
 
 
+def _attachment(report):
+    from django.core.files.base import ContentFile
+
+    from plans.models import ReportAttachment
+
+    attachment = ReportAttachment(report=report, name="宁波证明.pdf", size=9, kind="pdf")
+    attachment.file.save("sweep.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return attachment
+
+
 FOREIGN_NAMES = ["宁波", "海曙", "nb-someone", "宁波学校部", "宁波计划"]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def test_every_pattern_is_swept(tree):

@@ -303,3 +303,82 @@ def test_receive_send_back_and_close(login, tree, make_user, assignment):
         reporting.report_save(
             assignment=assignment, period="2019-05", data={"percent": 1}, user=None, version=0, submit=False
         )
+
+
+class TestAttachments:
+    @pytest.fixture(autouse=True)
+    def _media(self, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        settings.REPORT_ATTACHMENT_MAX_BYTES = 64 * 1024
+
+    def draft(self, assignment):
+        return reporting.report_save(
+            assignment=assignment,
+            period="2019-05",
+            data={"state": "in_progress", "percent": 10},
+            user=None,
+            version=0,
+            submit=False,
+            today=date(2019, 5, 20),
+        )
+
+    def upload(self, client, report, name, content):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client.post(
+            reverse("plans:attachment_upload", args=[report.pk]),
+            {"file": SimpleUploadedFile(name, content)},
+            follow=True,
+        )
+
+    def test_upload_and_download_in_scope(self, login, tree, make_user, assignment, tmp_path):
+        report = self.draft(assignment)
+        client = login(make_user(tree.xh, "reporter"))
+        response = self.upload(client, report, "../../etc/会议纪要.pdf", b"%PDF-1.4 evidence")
+        assert "已上传" in response.content.decode()
+        attachment = report.attachments.get()
+        assert attachment.name == "会议纪要.pdf" and ".." not in attachment.file.name
+        assert str(tmp_path) in attachment.file.path
+        download = login(make_user(tree.hz, "viewer")).get(reverse("plans:attachment", args=[attachment.pk]))
+        assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
+        assert (
+            login(make_user(tree.nb, "viewer"))
+            .get(reverse("plans:attachment", args=[attachment.pk]))
+            .status_code
+            == 404
+        )
+
+    @pytest.mark.parametrize(
+        "name,content,message",
+        [
+            ("run.exe", b"MZ\x90", "不支持的附件类型"),
+            ("noext", b"%PDF", "不支持的附件类型"),
+            ("fake.pdf", b"\x89PNG\r\n\x1a\n", "文件内容与扩展名 .pdf 不符"),
+            ("empty.png", b"", "空文件"),
+            ("big.jpg", b"\xff\xd8\xff" + b"0" * 70_000, "附件过大"),
+        ],
+    )
+    def test_bad_files_are_refused(self, login, tree, make_user, assignment, name, content, message):
+        report = self.draft(assignment)
+        client = login(make_user(tree.xh, "reporter"))
+        assert message in self.upload(client, report, name, content).content.decode()
+        assert not report.attachments.exists()
+
+    def test_no_attachments_on_submitted_reports_or_by_others(self, login, tree, make_user, assignment):
+        report = self.draft(assignment)
+        outsider = login(make_user(tree.hz, "editor"))  # the issuer reviews, it does not attach
+        assert self.upload(outsider, report, "a.pdf", b"%PDF-1").status_code == 403
+        reporting.report_save(
+            assignment=assignment,
+            period="2019-05",
+            data={"state": "done", "percent": 100},
+            user=None,
+            version=report.version,
+            submit=True,
+            today=date(2019, 5, 31),
+        )
+        client = login(make_user(tree.xh, "reporter"))
+        assert (
+            "报告已提交，不能再添加附件" in self.upload(client, report, "a.pdf", b"%PDF-1").content.decode()
+        )
+        assert not report.attachments.exists()
