@@ -7,6 +7,7 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("my/", views.my_assignments, name="my"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", views.notifications, name="notifications"),
     path("review/", views.review_queue, name="review_queue"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),

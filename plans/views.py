@@ -579,3 +579,32 @@ def attachment_upload(request, pk):
 def attachment_download(request, pk):
     attachment = get_object_for_user(ReportAttachment.objects.all(), request.user, "view", pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request):
+    """Leaders' overdue dashboard: milestone states of an organisation's subtree and of each direct child."""
+    from orgtree.selectors import get_organisation, top_organisations
+
+    from .status import status_summary
+    from .tasks import refresh_statuses_task
+
+    org_id = request.GET.get("org") or request.POST.get("org")
+    org = (
+        get_organisation(request.user, int(org_id))
+        if org_id and org_id.isdigit()
+        else top_organisations(request.user).first()
+    )
+    if request.method == "POST":
+        refresh_statuses_task.delay()  # eager in the embedded mode, a worker job otherwise
+        messages.success(
+            request, "已刷新状态" if settings.CELERY_TASK_ALWAYS_EAGER else "已提交刷新，稍后再看"
+        )
+        return redirect(f"{request.path}?org={org.pk}" if org else request.path)
+    summary = status_summary(org=org, today=timezone.localdate()) if org else None
+    if summary:
+        ids = {c.code or str(c.pk): c.pk for c in org.get_children()}
+        for row in summary["children"]:
+            row["pk"] = ids.get(row["org"])
+    return render(request, "plans/dashboard.html", {"org": org, "summary": summary})

@@ -104,6 +104,7 @@ def foreign_kwargs(tree):
         "orgtree:member_remove": by_model["membership"],
         "plans:list": {},
         "plans:my": {},
+        "plans:dashboard": {},
         "plans:notifications": {},
         "plans:review_queue": {},
         "plans:assignment": by_model["assignment"],

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from plans.models import Assignment, AssignmentMilestone, Plan
 from plans.services import publish_plan, task_create
@@ -189,3 +190,16 @@ def test_two_refreshes_at_once_agree(build_tree):
         8,
     ]  # one run did the work; the others, serialised, found nothing to do
     assert refresh_statuses(today=date(2019, 7, 1) + timedelta(days=0)).milestones_changed == 0
+
+
+def test_dashboard_shows_the_summary_and_refreshes_on_demand(login, tree, make_user, published):
+    client = login(make_user(tree.zj, "viewer"))
+    refresh_statuses(today=date(2019, 7, 1))
+    page = client.get(reverse("plans:dashboard")).content.decode()
+    assert "督办看板：共青团浙江省委" in page and "共青团杭州市委" in page
+    assert f"?org={tree.hz.pk}" in page
+    drill = client.get(reverse("plans:dashboard"), {"org": tree.hz.pk}).content.decode()
+    assert "督办看板：共青团杭州市委" in drill
+    assert client.post(reverse("plans:dashboard"), {"org": tree.zj.pk}).status_code == 302
+    hz_only = login(make_user(tree.hz, "viewer"))
+    assert hz_only.get(reverse("plans:dashboard"), {"org": tree.nb.pk}).status_code == 404
