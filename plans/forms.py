@@ -128,6 +128,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, copies, **kwargs):
         from .models import ProgressReport
 
+        kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = ProgressReport.State.choices
         self.copies = list(copies)

@@ -380,6 +380,7 @@ def assignment_detail(request, pk):
         "can_report": can_report,
         "can_review": can_review,
         "period": reporting.period_of(timezone.localdate()),
+        "today": timezone.localdate(),
     }
     return render(request, "plans/assignment_detail.html", context)
 
