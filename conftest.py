@@ -85,3 +85,12 @@ def shared_divisions():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(monkeypatch):
+    """Tasks run in-process in tests, also in CI where REDIS_URL is set; the real-worker test opts out."""
+    from tuanjian.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
