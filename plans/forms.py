@@ -55,6 +55,12 @@ class PlanForm(forms.Form):
     )
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
+    report_frequency = forms.ChoiceField(
+        label="进度报告频次",
+        choices=[("month", "每月"), ("quarter", "每季度"), ("half", "每半年")],
+        initial="month",
+        required=False,
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,6 +111,12 @@ class PlanUpdateForm(forms.Form):
     )
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
+    report_frequency = forms.ChoiceField(
+        label="进度报告频次",
+        choices=[("month", "每月"), ("quarter", "每季度"), ("half", "每半年")],
+        initial="month",
+        required=False,
+    )
 
 
 class MilestoneForm(forms.Form):

@@ -36,6 +36,12 @@ class Plan(models.Model):
     start_year = models.PositiveIntegerField("起始年度")
     end_year = models.PositiveIntegerField("结束年度")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    report_frequency = models.CharField(
+        "报告频次",
+        max_length=8,
+        choices=[("month", "每月"), ("quarter", "每季度"), ("half", "每半年")],
+        default="month",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

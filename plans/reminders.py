@@ -19,7 +19,7 @@ from django.utils import timezone
 from orgtree.models import Membership, Organisation
 
 from .models import Assignment, AssignmentEvent, AssignmentMilestone, Notification, ProgressReport
-from .reporting import period_bounds, period_of, report_deadline
+from .reporting import MONTHS_PER, period_bounds, previous_period, report_deadline
 
 REMINDER_LOCK_KEY = 73_012_262
 DUE_WARNING_DAYS = 3
@@ -36,13 +36,6 @@ class ReminderResult:
         return {"today": self.today.isoformat(), "created": self.created, "emailed": self.emailed}
 
 
-def _previous_period(today: date) -> str:
-    first = today.replace(day=1)
-    return period_of(
-        date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
-    )
-
-
 def _users_by_org(org_ids, roles) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for org_id, user_id in Membership.objects.filter(
@@ -56,14 +49,17 @@ def _report_reminders(today: date) -> list[Notification]:
     """Reporters: this month's report due within a few days, and last month's not sent after its deadline."""
     notices = []
     checks = []
-    # In any month the report that matters is last month's, due on the Nth of this month.
-    previous = _previous_period(today)
-    deadline = report_deadline(previous)
-    if today <= deadline and (deadline - today).days <= DUE_WARNING_DAYS:
-        checks.append((previous, "report_due", f"请在 {deadline:%m月%d日} 前报送 {previous} 进度"))
-    elif today > deadline:
-        checks.append((previous, "report_late", f"{previous} 进度报告已逾期未报，请尽快报送"))
-    for period, kind, title in checks:
+    # The report that matters is the previous period's, due a few days into the current one.
+    for frequency in MONTHS_PER:
+        previous = previous_period(today, frequency)
+        deadline = report_deadline(previous)
+        if today <= deadline and (deadline - today).days <= DUE_WARNING_DAYS:
+            checks.append(
+                (frequency, previous, "report_due", f"请在 {deadline:%m月%d日} 前报送 {previous} 进度")
+            )
+        elif today > deadline:
+            checks.append((frequency, previous, "report_late", f"{previous} 进度报告已逾期未报，请尽快报送"))
+    for frequency, period, kind, title in checks:
         sent = ProgressReport.objects.filter(
             assignment=OuterRef("pk"),
             period=period,
@@ -71,7 +67,9 @@ def _report_reminders(today: date) -> list[Notification]:
         )
         _, period_end = period_bounds(period)
         missing = Assignment.objects.filter(
-            status=Assignment.Status.ASSIGNED, created_at__date__lte=period_end
+            status=Assignment.Status.ASSIGNED,
+            created_at__date__lte=period_end,
+            plan__report_frequency=frequency,
         ).exclude(Exists(sent))
         rows = list(missing.values_list("id", "organisation_id", "task__title"))
         reporters = _users_by_org({org for _, org, _ in rows}, ["reporter"])

@@ -14,19 +14,39 @@ from django.utils import timezone
 
 from .models import Assignment, AssignmentEvent, AssignmentMilestone, ProgressReport, ReportMilestone
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|Q([1-4])|H([12]))$")
+MONTHS_PER = {"month": 1, "quarter": 3, "half": 6}
 
 
-def period_of(day: date) -> str:
+def period_of(day: date, frequency: str = "month") -> str:
+    """The reporting period holding `day`: 2019-06 (monthly), 2019Q2 (quarterly) or 2019H1 (half-yearly)."""
+    if frequency == "quarter":
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    if frequency == "half":
+        return f"{day.year}H{1 if day.month <= 6 else 2}"
     return f"{day.year}-{day.month:02d}"
 
 
 def period_bounds(period: str) -> tuple[date, date]:
     match = PERIOD_RE.match(period or "")
     if not match:
-        raise ValidationError({"period": "报告期格式应为 YYYY-MM，例如 2019-06"})
-    year, month = int(match.group(1)), int(match.group(2))
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        raise ValidationError({"period": "报告期格式应为 2019-06、2019Q2 或 2019H1"})
+    year = int(match.group(1))
+    month, quarter, half = match.group(2), match.group(3), match.group(4)
+    if month:
+        first, span = int(month), 1
+    elif quarter:
+        first, span = (int(quarter) - 1) * 3 + 1, 3
+    else:
+        first, span = (int(half) - 1) * 6 + 1, 6
+    last = first + span - 1
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def previous_period(day: date, frequency: str = "month") -> str:
+    """The period before the one holding `day`: the report due in the first days of this one."""
+    start, _ = period_bounds(period_of(day, frequency))
+    return period_of(start - timedelta(days=1), frequency)
 
 
 def report_deadline(period: str) -> date:

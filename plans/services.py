@@ -447,7 +447,7 @@ def _record_change(plan: Plan, user, action: str, **detail) -> None:
 
 def plan_create(
     *, organisation: Organisation, title: str, start_year: int, end_year: int, doc_number: str = "",
-    issue_date: date | None = None, user=None,
+    issue_date: date | None = None, report_frequency: str = "month", user=None,
 ) -> Plan:  # fmt: skip
     title = " ".join((title or "").split())
     if not title:
@@ -462,6 +462,7 @@ def plan_create(
     plan = Plan.objects.create(
         title=title[:200], doc_number=doc_number[:60], organisation=organisation, issue_date=issue_date,
         start_year=start_year, end_year=end_year, created_by=_actor(user),
+        report_frequency=report_frequency or "month",
     )  # fmt: skip
     _record_change(plan, user, "create", title=plan.title)
     return plan
@@ -668,6 +669,7 @@ def plan_update(*, plan: Plan, data: dict, user=None) -> Plan:
     }  # fmt: skip
     plan.title, plan.doc_number, plan.issue_date = title[:200], doc_number[:60], data.get("issue_date")
     plan.start_year, plan.end_year = start_year, end_year
+    plan.report_frequency = data.get("report_frequency") or plan.report_frequency
     plan.save()
     if period_changed:
         for task in plan.tasks.all():

@@ -295,7 +295,8 @@ def schedule_preview(request, pk):
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk):
     plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
-    initial = {f: getattr(plan, f) for f in ("title", "doc_number", "issue_date", "start_year", "end_year")}
+    fields = ("title", "doc_number", "issue_date", "start_year", "end_year", "report_frequency")
+    initial = {f: getattr(plan, f) for f in fields}
     form = PlanUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -379,7 +380,7 @@ def assignment_detail(request, pk):
         "received": assignment.events.filter(kind="received").exists(),
         "can_report": can_report,
         "can_review": can_review,
-        "period": reporting.period_of(timezone.localdate()),
+        "period": reporting.period_of(timezone.localdate(), assignment.plan.report_frequency),
         "today": timezone.localdate(),
     }
     return render(request, "plans/assignment_detail.html", context)
@@ -392,7 +393,9 @@ def report_edit(request, pk):
         Assignment.objects.select_related("task", "plan"), request.user, "report", pk=pk
     )
     period = (
-        request.GET.get("period") or request.POST.get("period") or reporting.period_of(timezone.localdate())
+        request.GET.get("period")
+        or request.POST.get("period")
+        or reporting.period_of(timezone.localdate(), assignment.plan.report_frequency)
     )
     try:
         report = reporting.report_draft(assignment=assignment, period=period)

@@ -106,3 +106,26 @@ def test_command_and_task(setup):
     call_command("send_reminders", "--today", "2019-06-03", "--json", stdout=out)
     assert '"created": 1' in out.getvalue()
     assert send_reminders_task("2019-06-03") == {"today": "2019-06-03", "created": 0, "emailed": 0}
+
+
+@pytest.mark.parametrize(
+    "day,frequency,period,previous,bounds",
+    [
+        (date(2019, 6, 3), "month", "2019-06", "2019-05", (date(2019, 5, 1), date(2019, 5, 31))),
+        (date(2019, 4, 2), "quarter", "2019Q2", "2019Q1", (date(2019, 1, 1), date(2019, 3, 31))),
+        (date(2019, 1, 2), "quarter", "2019Q1", "2018Q4", (date(2018, 10, 1), date(2018, 12, 31))),
+        (date(2019, 7, 2), "half", "2019H2", "2019H1", (date(2019, 1, 1), date(2019, 6, 30))),
+        (date(2019, 1, 3), "month", "2019-01", "2018-12", (date(2018, 12, 1), date(2018, 12, 31))),
+    ],
+)
+def test_reporting_periods(day, frequency, period, previous, bounds):
+    assert reporting.period_of(day, frequency) == period
+    assert reporting.previous_period(day, frequency) == previous
+    assert reporting.period_bounds(previous) == bounds
+
+
+def test_quarterly_plans_are_reminded_about_quarters(setup):
+    Plan.objects.update(report_frequency="quarter")
+    assert send_reminders(today=date(2019, 6, 3)).created == 0  # no quarter ended at the start of June
+    notice_count = send_reminders(today=date(2019, 7, 3)).created  # 2019Q2 due 5 July
+    assert notice_count == 1 and "2019Q2" in Notification.objects.get().title
