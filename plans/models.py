@@ -406,7 +406,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key", "day"], name="notification_once_a_day")
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # The e-mail pass reads today's not-yet-mailed notices in batches.
+            models.Index(
+                fields=["day", "id"], condition=Q(emailed_at__isnull=True), name="notification_to_mail_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -23,7 +23,7 @@ from .reporting import MONTHS_PER, period_bounds, previous_period, report_deadli
 
 REMINDER_LOCK_KEY = 73_012_262
 DUE_WARNING_DAYS = 3
-EMAIL_BATCH = 200
+EMAIL_BATCH = 500
 
 
 @dataclass
@@ -45,7 +45,7 @@ def _users_by_org(org_ids, roles) -> dict[int, list[int]]:
     return found
 
 
-def _report_reminders(today: date) -> list[Notification]:
+def _report_reminders(today: date, late: list) -> list[Notification]:
     """Reporters: this month's report due within a few days, and last month's not sent after its deadline."""
     notices = []
     checks = []
@@ -71,20 +71,29 @@ def _report_reminders(today: date) -> list[Notification]:
             created_at__date__lte=period_end,
             plan__report_frequency=frequency,
         ).exclude(Exists(sent))
-        rows = list(missing.values_list("id", "organisation_id", "task__title"))
-        reporters = _users_by_org({org for _, org, _ in rows}, ["reporter"])
-        for assignment_id, org_id, task_title in rows:
+        # One notice a reporter, counting that organisation's missing reports (one grouped query).
+        per_org = dict(
+            missing.order_by()
+            .values("organisation_id")
+            .annotate(n=Count("id"))
+            .values_list("organisation_id", "n")
+        )
+        reporters = _users_by_org(per_org, ["reporter"])
+        url = reverse("plans:my")
+        for org_id, n in per_org.items():
             for user_id in reporters.get(org_id, []):
                 notices.append(
                     Notification(
                         recipient_id=user_id,
-                        key=f"{kind}:{assignment_id}:{period}",
+                        key=f"{kind}:{org_id}:{period}",
                         day=today,
                         title=title,
-                        body=f"任务：{task_title}",
-                        url=reverse("plans:assignment", args=[assignment_id]),
+                        body=f"共 {n} 项任务",
+                        url=url,
                     )  # fmt: skip
                 )
+        if kind == "report_late":
+            late.append((period, missing))
     return notices
 
 
@@ -155,6 +164,7 @@ def _send_emails(today: date) -> int:
             batch = list(
                 Notification.objects.select_for_update(skip_locked=True)
                 .filter(day=today, emailed_at__isnull=True)
+                .order_by("id")
                 .exclude(recipient__email="")
                 .select_related("recipient")[:EMAIL_BATCH]
             )
@@ -179,18 +189,30 @@ def send_reminders(*, today: date) -> ReminderResult:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REMINDER_LOCK_KEY])
-        notices = _report_reminders(today) + _review_reminders(today) + _overdue_digest(today)
+        late: list = []
+        notices = _report_reminders(today, late) + _review_reminders(today) + _overdue_digest(today)
         sent_today = set(Notification.objects.filter(day=today).values_list("recipient_id", "key"))
         fresh = [n for n in notices if (n.recipient_id, n.key) not in sent_today]
         # ignore_conflicts: a second worker racing this one cannot create a duplicate either.
         Notification.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
         created = len(fresh)
-        late = sorted({int(n.key.split(":")[1]) for n in fresh if n.key.startswith("report_late:")})
-        AssignmentEvent.objects.bulk_create(
-            AssignmentEvent(assignment_id=a, kind=AssignmentEvent.Kind.REMINDED, comment="逾期未报，系统催办")
-            for a in late
-        )
+        for period, missing in late:
+            _record_reminded(period, missing)
     return ReminderResult(today, created, _send_emails(today))
+
+
+def _record_reminded(period: str, missing) -> None:
+    """The timeline shows one 催办 per assignment and period, however often the reporters are reminded."""
+    comment = f"{period} 进度逾期未报，系统催办"
+    already = AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.REMINDED, comment=comment)
+    ids = missing.exclude(pk__in=already.values("assignment_id")).values_list("id", flat=True)
+    AssignmentEvent.objects.bulk_create(
+        (
+            AssignmentEvent(assignment_id=pk, kind=AssignmentEvent.Kind.REMINDED, comment=comment)
+            for pk in ids
+        ),
+        batch_size=5000,
+    )
 
 
 def unread_count(user) -> int:
