@@ -653,7 +653,16 @@ def measure_reminders(url: str, runs: int, timeout: float, profile: bool) -> lis
             break
         wall = time.perf_counter() - started
         if child.returncode != 0:
-            sys.exit(f"reminder child failed:\n{child.stderr}")
+            # Recorded rather than fatal, so the figures of the other measures are still written.
+            how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit code {child.returncode}"
+            print(
+                f"reminders {run + 1}: the child failed after {wall:.0f} s ({how}):\n{child.stderr}",
+                flush=True,
+            )
+            results.append(
+                {"seconds": wall, "failed": how, "stderr": child.stderr[-2000:], "cleared_before": cleared}
+            )
+            break
         if profile:
             print(child.stderr, file=sys.stderr)
         payload = json.loads(child.stdout.strip().splitlines()[-1])
@@ -804,6 +813,7 @@ def main() -> None:
                 "reminder_median_s": round(median_s, 1),
                 "reminder_runs_s": [round(x["seconds"], 1) for x in runs],
                 "reminder_timed_out": any(x.get("timed_out") for x in runs),
+                "reminder_failed": [x["failed"] for x in runs if x.get("failed")],
                 "reminder_notifications_created": first.get("created"),
                 "reminder_emails_sent": first.get("emailed"),
                 "reminder_events": first.get("reminder_events"),
@@ -814,6 +824,8 @@ def main() -> None:
             }
         )
         timed_out = " (stopped)" if summary["reminder_timed_out"] else ""
+        if summary["reminder_failed"]:
+            timed_out = f" (child failed: {summary['reminder_failed'][0]})"
         rows.append(
             f"| reminders for {args.recipients:,} reporters on {REMINDER_DAY} "
             f"({first.get('created') or 0:,} notifications, {first.get('emailed') or 0:,} e-mails) "

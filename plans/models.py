@@ -252,7 +252,6 @@ class AssignmentMilestone(models.Model):
         max_length=16,
         choices=ProgressStatus.choices,
         db_default=ProgressStatus.ON_TRACK,
-        db_index=True,
     )
     at_risk = models.BooleanField("进度滞后", db_default=False)
 

@@ -56,40 +56,38 @@ def _distinct(a: str, b: str) -> str:
     return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
 
 
-def _milestone_sql(plan_id: int | None) -> tuple[str, list]:
+def _milestone_sql(today: date, soon: date, plan_id: int | None) -> tuple[str, list]:
+    """One UPDATE over the table itself (no self-join), writing only rows whose state changes; status and
+    at_risk are not indexed, so PostgreSQL can update them in place (HOT)."""
     am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
-    window = f"({_days('x.due_date', 'x.start_date')} + 1)"
-    elapsed = f"({_days('%s', 'x.start_date')} + 1)"
+    window = f"({_days('due_date', 'start_date')} + 1)"
+    elapsed = f"({_days('%s', 'start_date')} + 1)"
     new_status = (
-        "CASE WHEN x.accepted_at IS NOT NULL AND (x.due_date IS NULL OR x.completed_on <= x.due_date) "
-        "THEN 'completed' WHEN x.accepted_at IS NOT NULL THEN 'completed_late' "
-        "WHEN x.due_date IS NULL THEN 'ongoing' WHEN x.due_date < %s THEN 'overdue' "
-        "WHEN x.due_date <= %s THEN 'due_soon' ELSE 'on_track' END"
+        "CASE WHEN accepted_at IS NOT NULL AND (due_date IS NULL OR completed_on <= due_date) "
+        "THEN 'completed' WHEN accepted_at IS NOT NULL THEN 'completed_late' "
+        "WHEN due_date IS NULL THEN 'ongoing' WHEN due_date < %s THEN 'overdue' "
+        "WHEN due_date <= %s THEN 'due_soon' ELSE 'on_track' END"
     )
     # Behind schedule: the reported percent lags the elapsed share of the window by more than the margin.
     new_risk = (
-        "CASE WHEN x.accepted_at IS NULL AND x.due_date IS NOT NULL AND x.start_date IS NOT NULL "
-        f"AND x.start_date <= %s AND x.due_date >= %s AND (x.percent + %s) * {window} < 100 * {elapsed} "
-        "THEN 1 ELSE 0 END"
+        "(accepted_at IS NULL AND due_date IS NOT NULL AND start_date IS NOT NULL "
+        f"AND start_date <= %s AND due_date >= %s AND (percent + %s) * {window} < 100 * {elapsed})"
     )
-    scope = f"JOIN {a} y ON y.id = x.assignment_id WHERE y.plan_id = %s" if plan_id else ""
-    inner = f"SELECT x.id, {new_status} AS new_status, {new_risk} AS new_risk FROM {am} x {scope}"
+    status_params = [today, soon]
+    risk_params = [today, today, at_risk_margin(), today]
+    scope = f" AND assignment_id IN (SELECT id FROM {a} WHERE plan_id = %s)" if plan_id else ""
     sql = (
-        f"UPDATE {am} SET status = s.new_status, at_risk = (s.new_risk = 1) FROM ({inner}) s "
-        f"WHERE {am}.id = s.id AND ({_distinct(f'{am}.status', 's.new_status')} "
-        f"OR {_distinct(f'{am}.at_risk', '(s.new_risk = 1)')})"
+        f"UPDATE {am} SET status = {new_status}, at_risk = {new_risk} "
+        f"WHERE ({_distinct('status', new_status)} OR {_distinct('at_risk', new_risk)}){scope}"
     )
-    return sql, plan_id
+    params = [*status_params, *risk_params, *status_params, *risk_params]
+    return sql, [*params, plan_id] if plan_id else params
 
 
 def refresh_statuses(*, today: date, plan_id: int | None = None) -> RefreshResult:
     """Bring every assignment milestone (of one plan, or of all) and every assignment up to `today`."""
     soon = today + timedelta(days=due_soon_days())
-    sql, _ = _milestone_sql(plan_id)
-    # In the order the placeholders stand: status (today, soon), then risk (today, today, margin, today).
-    params: list = [today, soon, today, today, at_risk_margin(), today]
-    if plan_id:
-        params.append(plan_id)
+    sql, params = _milestone_sql(today, soon, plan_id)
     am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
     rank = (
         "MAX(CASE status WHEN 'overdue' THEN 5 WHEN 'due_soon' THEN 4 WHEN 'on_track' THEN 3 "
