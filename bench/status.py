@@ -39,6 +39,7 @@ EXPLAIN (ANALYZE, BUFFERS) of the refresh's statements (run inside a transaction
 printed when a refresh target is missed, or with --explain.
 
 Prints a Markdown table row per measure and a JSON summary, also written to bench/results/status.json.
+The summary records sha256 prefixes of the measured modules and which of them changed during the run.
 """
 
 from __future__ import annotations
@@ -113,6 +114,16 @@ def vacuum(*tables: str, checkpoint: bool = False) -> None:
         sql(f"VACUUM ANALYZE {table}")
     if checkpoint:
         sql("CHECKPOINT")  # so a checkpoint forced by the previous run's WAL does not land in this one
+
+
+CODE_UNDER_TEST = ["plans/status.py", "plans/reminders.py", "plans/models.py", "plans/services.py"]
+
+
+def code_fingerprint() -> dict[str, str]:
+    """sha256 prefixes of the measured modules: the tree may change while a long run is under way."""
+    import hashlib
+
+    return {name: hashlib.sha256((ROOT / name).read_bytes()).hexdigest()[:12] for name in CODE_UNDER_TEST}
 
 
 def fmt_runs(values: list[float], digits: int = 2) -> str:
@@ -519,7 +530,7 @@ def setup_recipients(plan_id: int, recipients: int) -> dict:
     assignments_reached = Assignment.objects.filter(
         plan_id=plan_id, organisation_id__in=counties, status=Assignment.Status.ASSIGNED
     ).count()
-    expected = assignments_reached * recipients // len(counties) if counties else 0
+    pairs = assignments_reached * recipients // len(counties) if counties else 0
     vacuum("auth_user", "orgtree_membership", "plans_assignment")
     info = {
         "recipients": recipients,
@@ -527,7 +538,7 @@ def setup_recipients(plan_id: int, recipients: int) -> dict:
         "reporters_per_county": round(recipients / max(1, len(counties)), 2),
         "county_assignments": assignments_reached,
         "progress_reports_removed": removed,
-        "expected_notifications_about": expected,
+        "reporter_assignment_pairs": pairs,
     }
     print(f"recipients: {info}", flush=True)
     return info
@@ -717,6 +728,7 @@ def main() -> None:
         return
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
 
+    code = code_fingerprint()
     recreate_database(url)
     manage(url, "migrate", "--noinput", "-v0")
     started = time.perf_counter()
@@ -735,6 +747,7 @@ def main() -> None:
     summary: dict = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "postgres": scalar("SHOW server_version"),
+        "code": code,
         "organisations_loaded": loaded["created"],
         **{k: v for k, v in info.items() if k != "plan_id"},
     }
@@ -833,6 +846,10 @@ def main() -> None:
             f"| < {REMINDER_TARGET_S} s |"
         )
     connection.close()
+    changed = [name for name, digest in code_fingerprint().items() if digest != code[name]]
+    summary["code_changed_during_run"] = changed
+    if changed:
+        print(f"WARNING: {', '.join(changed)} changed while the benchmark ran", flush=True)
     print("\n".join(rows))
     print(json.dumps({k: v for k, v in summary.items() if k != "explain"}, ensure_ascii=False))
     out = ROOT / "bench" / "results"

@@ -20,6 +20,7 @@ from orgtree.models import Organisation
 from .models import Assignment, AssignmentMilestone, ProgressStatus
 
 STATUS_LOCK_KEY = 73_012_261
+ROLLUP_TARGETED_LIMIT = 50_000  # assignments; above this one aggregate over everything is cheaper
 STATES = [s.value for s in ProgressStatus]
 
 
@@ -101,21 +102,40 @@ def refresh_statuses(*, today: date, plan_id: int | None = None) -> RefreshResul
         "COALESCE(100 * SUM(CASE WHEN due_date IS NOT NULL AND accepted_at IS NOT NULL THEN 1 ELSE 0 END) "
         "/ NULLIF(SUM(CASE WHEN due_date IS NOT NULL THEN 1 ELSE 0 END), 0), 0)"
     )
-    scope = f"WHERE assignment_id IN (SELECT id FROM {a} WHERE plan_id = %s)" if plan_id else ""
-    rollup = (
-        f"UPDATE {a} SET progress_status = r.new_status, completion_percent = r.pct FROM ("
-        f"SELECT assignment_id, {worst} AS new_status, {percent} AS pct "
-        f"FROM {am} {scope} GROUP BY assignment_id"
-        f") r WHERE {a}.id = r.assignment_id AND ({_distinct(f'{a}.progress_status', 'r.new_status')} "
-        f"OR {_distinct(f'{a}.completion_percent', 'r.pct')})"
-    )
+
+    def rollup(scope: str) -> str:
+        return (
+            f"UPDATE {a} SET progress_status = r.new_status, completion_percent = r.pct FROM ("
+            f"SELECT assignment_id, {worst} AS new_status, {percent} AS pct "
+            f"FROM {am} {scope} GROUP BY assignment_id"
+            f") r WHERE {a}.id = r.assignment_id AND ({_distinct(f'{a}.progress_status', 'r.new_status')} "
+            f"OR {_distinct(f'{a}.completion_percent', 'r.pct')})"
+        )
+
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STATUS_LOCK_KEY])
-        cursor.execute(sql, params)
-        milestones = cursor.rowcount
-        cursor.execute(rollup, [plan_id] if plan_id else [])
-        assignments = cursor.rowcount
+        cursor.execute(f"{sql} RETURNING assignment_id", params)
+        rows = cursor.fetchall()
+        milestones, changed = len(rows), {row[0] for row in rows}
+        assignments = 0
+        if len(changed) > ROLLUP_TARGETED_LIMIT:
+            # Most assignments moved (a first run, a new day after a long pause): aggregate them all.
+            cursor.execute(
+                rollup(f"WHERE assignment_id IN (SELECT id FROM {a} WHERE plan_id = %s)" if plan_id else ""),
+                [plan_id] if plan_id else [],
+            )
+            assignments = cursor.rowcount
+        elif changed and connection.vendor == "postgresql":
+            # A normal day: only the assignments whose milestones changed are aggregated again.
+            cursor.execute(rollup("WHERE assignment_id = ANY(%s)"), [sorted(changed)])
+            assignments = cursor.rowcount
+        else:
+            ids = sorted(changed)
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                cursor.execute(rollup(f"WHERE assignment_id IN ({', '.join(['%s'] * len(chunk))})"), chunk)
+                assignments += cursor.rowcount
     return RefreshResult(today, milestones, assignments)
 
 

@@ -203,3 +203,21 @@ def test_dashboard_shows_the_summary_and_refreshes_on_demand(login, tree, make_u
     assert client.post(reverse("plans:dashboard"), {"org": tree.zj.pk}).status_code == 302
     hz_only = login(make_user(tree.hz, "viewer"))
     assert hz_only.get(reverse("plans:dashboard"), {"org": tree.nb.pk}).status_code == 404
+
+
+def test_targeted_and_full_rollups_agree(published, tree, monkeypatch):
+    from plans import status
+
+    publish_plan(plan=published, levels=["county"])
+    AssignmentMilestone.objects.filter(assignment__organisation=tree.hz, milestone__order=1).update(
+        completed_on=date(2019, 3, 20), accepted_at="2019-03-21T10:00:00+08:00"
+    )
+    for day in (date(2019, 3, 25), date(2019, 6, 20), date(2019, 11, 1)):
+        refresh_statuses(today=day)  # few changes: only the touched assignments are aggregated again
+        targeted = sorted(Assignment.objects.values_list("pk", "progress_status", "completion_percent"))
+        Assignment.objects.update(progress_status="on_track", completion_percent=0)
+        AssignmentMilestone.objects.update(status="on_track")
+        monkeypatch.setattr(status, "ROLLUP_TARGETED_LIMIT", 0)  # force the aggregate over everything
+        refresh_statuses(today=day)
+        monkeypatch.setattr(status, "ROLLUP_TARGETED_LIMIT", 50_000)
+        assert sorted(Assignment.objects.values_list("pk", "progress_status", "completion_percent")) == targeted
