@@ -42,31 +42,6 @@ class PublishForm(forms.Form):
         self.fields["levels"].initial = ["city", "county"]
 
 
-class PlanForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label="发文组织", queryset=Organisation.objects.none(), empty_label=None
-    )
-    title = forms.CharField(label="标题", max_length=200)
-    doc_number = forms.CharField(
-        label="文号", max_length=60, required=False, help_text="例如 团浙办〔2019〕13号"
-    )
-    issue_date = forms.DateField(
-        label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
-    end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
-    report_frequency = forms.ChoiceField(
-        label="进度报告频次",
-        choices=[("month", "每月"), ("quarter", "每季度"), ("half", "每半年")],
-        initial="month",
-        required=False,
-    )
-
-    def __init__(self, *args, organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-
-
 class SectionForm(forms.Form):
     title = forms.CharField(label="章节标题", max_length=200)
 
@@ -105,7 +80,7 @@ class TaskForm(forms.Form):
 
 class PlanUpdateForm(forms.Form):
     title = forms.CharField(label="标题", max_length=200)
-    doc_number = forms.CharField(label="文号", max_length=60, required=False)
+    doc_number = forms.CharField(label="文号", max_length=60, required=False, help_text="例如 团浙办〔2019〕13号")
     issue_date = forms.DateField(
         label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -117,6 +92,19 @@ class PlanUpdateForm(forms.Form):
         initial="month",
         required=False,
     )
+
+
+class PlanForm(PlanUpdateForm):
+    """A new plan: the heading fields plus the issuing organisation, chosen among the user's own."""
+
+    organisation = forms.ModelChoiceField(
+        label="发文组织", queryset=Organisation.objects.none(), empty_label=None
+    )
+    field_order = ["organisation"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
 
 
 class MilestoneForm(forms.Form):

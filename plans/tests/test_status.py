@@ -220,4 +220,6 @@ def test_targeted_and_full_rollups_agree(published, tree, monkeypatch):
         monkeypatch.setattr(status, "ROLLUP_TARGETED_LIMIT", 0)  # force the aggregate over everything
         refresh_statuses(today=day)
         monkeypatch.setattr(status, "ROLLUP_TARGETED_LIMIT", 50_000)
-        assert sorted(Assignment.objects.values_list("pk", "progress_status", "completion_percent")) == targeted
+        assert (
+            sorted(Assignment.objects.values_list("pk", "progress_status", "completion_percent")) == targeted
+        )
