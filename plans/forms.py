@@ -80,7 +80,9 @@ class TaskForm(forms.Form):
 
 class PlanUpdateForm(forms.Form):
     title = forms.CharField(label="标题", max_length=200)
-    doc_number = forms.CharField(label="文号", max_length=60, required=False, help_text="例如 团浙办〔2019〕13号")
+    doc_number = forms.CharField(
+        label="文号", max_length=60, required=False, help_text="例如 团浙办〔2019〕13号"
+    )
     issue_date = forms.DateField(
         label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
