@@ -204,16 +204,6 @@ def next_due(assignment_ids: list[int]) -> dict[int, AssignmentMilestone]:
     return found
 
 
-__all__ = [
-    "next_due",
-    "period_of",
-    "report_deadline",
-    "report_draft",
-    "report_review",
-    "report_save",
-]
-
-
 # --- receiving, extensions, sending back and closing ------------------------------------------------
 
 

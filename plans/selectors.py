@@ -42,6 +42,3 @@ def issuing_organisations(user) -> QuerySet:
     return Organisation.objects.filter(pk__in=[s.org_id for s in scopes], is_active=True).order_by(
         "tree_id", "lft"
     )
-
-
-__all__ = ["Task", "issuing_organisations", "plan_sections", "plan_tasks", "plans_for"]

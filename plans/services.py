@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from orgtree.models import Department, Organisation
 
-from .importers import PlanFileError, TaskRow, read_plan_table
+from .importers import PlanFileError, read_plan_table
 from .models import Assignment, AssignmentMilestone, Milestone, Plan, PlanChange, PlanImport, Section, Task
 from .schedule import REVIEW, parse_schedule
 
@@ -295,16 +295,6 @@ def confirm_plan_import(*, staged: PlanImport, user=None) -> Plan:
         staged.confirmed_at = timezone.now()
         staged.save(update_fields=["plan", "confirmed_at"])
     return plan
-
-
-__all__ = [
-    "PlanImportRejected",
-    "TaskRow",
-    "commit_plan_import",
-    "confirm_plan_import",
-    "preview_plan_import",
-    "stage_plan_import",
-]
 
 
 # --- publishing (交办) ------------------------------------------------------------------------------
