@@ -1,5 +1,7 @@
 """Forms of the organisation pages. Choices are always limited to the user's own scope."""
 
+from datetime import date
+
 from django import forms
 
 from .models import Department, Organisation, OrgType, Role
@@ -26,6 +28,13 @@ class OrganisationCreateForm(forms.Form):
         max_length=12,
         required=False,
         help_text="有行政区划的组织填写 6/9/12 位代码，否则留空",
+    )
+    established_on = forms.DateField(
+        label="成立日期",
+        required=False,
+        initial=date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="指标报送从成立后的第一个报告期开始要求",
     )
 
 

@@ -49,6 +49,9 @@ class Organisation(MPTTModel):
         related_name="children",
     )
     is_active = models.BooleanField("有效", default=True)
+    # Null = existed before records began (the loaded divisions). Indicator completeness expects a report
+    # only from organisations that existed at the start of a period.
+    established_on = models.DateField("成立日期", null=True, blank=True)
     dissolved_at = models.DateTimeField("撤销时间", null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
@@ -74,7 +77,11 @@ class Organisation(MPTTModel):
     class Meta:
         verbose_name = "团组织"
         verbose_name_plural = "团组织"
-        indexes = [models.Index(fields=["tree_id", "lft"], name="org_tree_lft_idx")]
+        indexes = [
+            models.Index(fields=["tree_id", "lft"], name="org_tree_lft_idx"),
+            # The organisations of one level in a subtree: who is expected to report an indicator.
+            models.Index(fields=["org_type", "tree_id", "lft"], name="org_type_tree_lft_idx"),
+        ]
         constraints = [
             # One index serves both exact lookups and the prefix search by code (pattern ops on PostgreSQL).
             models.UniqueConstraint(

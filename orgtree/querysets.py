@@ -19,6 +19,8 @@ ACTION_ROLES: dict[str, dict[str, bool]] = {
     "edit": {"admin": True, "editor": True},
     "manage": {"admin": True},
     "report": {"reporter": False, "editor": False, "admin": False},
+    # Indicator figures: reporters and editors for their own organisation, admins for their whole subtree.
+    "enter": {"reporter": False, "editor": False, "admin": True},
 }
 
 

@@ -8,6 +8,7 @@ touches after taking it.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -99,6 +100,7 @@ def organisation_create(
     org_type: str,
     short_name: str = "",
     code: str | None = None,
+    established_on: date | None = None,
     actor=None,
 ) -> Organisation:
     name = _clean_name(name)
@@ -131,6 +133,7 @@ def organisation_create(
                     short_name=re.sub(r"\s+", "", short_name or "")[:60],
                     org_type=org_type,
                     code=code,
+                    established_on=established_on,
                     order=order,
                     tree_id=tree_id,
                     lft=lft,

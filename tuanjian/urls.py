@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgtree.urls")),
     path("plans/", include("plans.urls")),
+    path("indicators/", include("indicators.urls")),
     path("django-admin/", admin.site.urls),
 ]

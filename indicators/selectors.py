@@ -1,0 +1,89 @@
+"""Reads of the indicators app; organisation scoping always goes through orgtree's for_user."""
+
+from __future__ import annotations
+
+from django.db.models import Max, Min, Q, QuerySet
+
+from orgtree.models import Organisation, OrgType
+from orgtree.querysets import user_scopes
+from orgtree.selectors import top_organisations
+
+from .models import Indicator, Target, Value
+from .periods import Period, current_period, parse_period
+
+MAX_CHART_YEARS = 8
+
+
+def enter_scope(user, within: Organisation | None = None) -> QuerySet:
+    """The organisations whose figures the user may enter, optionally within one subtree."""
+    qs = Organisation.objects.for_user(user, "enter")
+    if within is not None and within.org_type != OrgType.CENTRAL:
+        qs = qs.filter(tree_id=within.tree_id, lft__gte=within.lft, lft__lte=within.rght)
+    return qs
+
+
+def entry_heads(user) -> QuerySet:
+    """Where the user starts entering figures: the organisations of their 'enter' memberships, top first."""
+    scopes = user_scopes(user, "enter")
+    if scopes is None:
+        return top_organisations(user)
+    return Organisation.objects.filter(pk__in={s.org_id for s in scopes}).order_by("tree_id", "lft")
+
+
+def entry_rows(user, org: Organisation, levels: set[str]) -> QuerySet:
+    """The organisations of the reporting levels in org's subtree (itself included) the user may fill in."""
+    qs = enter_scope(user, within=org).filter(org_type__in=levels)
+    if org.org_type != OrgType.CENTRAL:
+        qs = qs.filter(tree_id=org.tree_id, lft__gte=org.lft, lft__lte=org.rght)
+    return qs.order_by("tree_id", "lft")
+
+
+def indicators_for(kind: str) -> list[Indicator]:
+    return list(Indicator.objects.active().filter(frequency=kind))
+
+
+def stored_values(indicators, orgs, period: Period) -> dict[tuple[int, int], Value]:
+    rows = Value.objects.filter(
+        indicator__in=list(indicators), organisation__in=list(orgs), period=period.code
+    )
+    return {(v.organisation_id, v.indicator_id): v for v in rows}
+
+
+def default_period(indicator: Indicator) -> Period:
+    """The latest period anybody reported for the indicator, else the current one."""
+    latest = Value.objects.filter(indicator=indicator).aggregate(p=Max("period"))["p"]
+    return parse_period(latest) if latest else current_period(indicator.frequency)
+
+
+def chart_years(indicator: Indicator, period: Period) -> list[int]:
+    """The years to draw: those with targets or figures, up to the page's year, at most eight."""
+    v = Value.objects.filter(indicator=indicator).aggregate(lo=Min("year"), hi=Max("year"))
+    t = Target.objects.filter(indicator=indicator).aggregate(lo=Min("year"), hi=Max("year"))
+    lows = [y for y in (v["lo"], t["lo"], period.year) if y]
+    highs = [y for y in (v["hi"], t["hi"], period.year) if y]
+    low, high = min(lows), max(highs)
+    return list(range(max(low, high - MAX_CHART_YEARS + 1), high + 1))
+
+
+def targets_set_by(indicator: Indicator, org: Organisation, user) -> QuerySet:
+    return Target.objects.for_user(user).filter(indicator=indicator, organisation=org).order_by("-year", "applies_to")
+
+
+def own_values(indicator: Indicator, org: Organisation, user, limit: int = 24) -> list[Value]:
+    return list(
+        Value.objects.for_user(user)
+        .filter(indicator=indicator, organisation=org)
+        .select_related("reported_by")
+        .prefetch_related("history__changed_by")
+        .order_by("-period")[:limit]
+    )
+
+
+def related_tasks(indicator: Indicator, user) -> QuerySet:
+    from plans.models import Task
+
+    return Task.objects.for_user(user).filter(indicators=indicator).select_related("plan")
+
+
+def search_q(text: str) -> Q:
+    return Q(name__icontains=text) | Q(code__icontains=text)

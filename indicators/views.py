@@ -1,0 +1,329 @@
+"""Indicator pages: the list, an indicator at one organisation (rollup, charts, drill-down, targets),
+the data entry grid, the Excel template and the two-step import."""
+
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orgtree.selectors import can, get_object_for_user, get_organisation, top_organisations, visible_ancestors
+from tuanjian.forms import apply_service_errors
+
+from . import selectors, services
+from .exporters import figure_columns, template_xlsx
+from .forms import TargetForm, ValueImportForm
+from .importers import ValueFileError, confirm_value_import, stage_value_import
+from .models import Direction, Indicator, Target, ValueImport
+from .periods import current_period, parse_period
+from .rollup import Figure, rollup, series
+
+
+def _period(request, fallback):
+    """The period asked for in the query string, or the fallback with a message when it is malformed."""
+    text = request.GET.get("period") or request.POST.get("period")
+    if not text:
+        return fallback
+    try:
+        return parse_period(text)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return fallback
+
+
+@login_required
+@require_GET
+def indicator_list(request):
+    heads = list(top_organisations(request.user)[:1])
+    return render(
+        request,
+        "indicators/list.html",
+        {
+            "indicators": Indicator.objects.active(),
+            "home": heads[0] if heads else None,
+            "can_enter": selectors.entry_heads(request.user).exists(),
+        },
+    )
+
+
+def _ranked(indicator: Indicator, children: list[Figure]) -> list[Figure]:
+    reported = [f for f in children if f.value is not None]
+    reported.sort(key=lambda f: f.value, reverse=indicator.direction == Direction.HIGHER)
+    return reported + [f for f in children if f.value is None]
+
+
+def _chart_value(value):
+    return None if value is None else float(value)
+
+
+@login_required
+@require_GET
+def indicator_detail(request, pk, org):
+    indicator = get_object_or_404(Indicator.objects.active(), pk=pk)
+    organisation = get_organisation(request.user, org)
+    period = _period(request, selectors.default_period(indicator))
+    try:
+        own, children = rollup(indicator, organisation, period)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        period = selectors.default_period(indicator)
+        own, children = rollup(indicator, organisation, period)
+    ranked = _ranked(indicator, children)
+    years = selectors.chart_years(indicator, period)
+    yearly = series(indicator, organisation, years)
+    charts = {
+        "unit": indicator.unit_suffix,
+        "years": [str(y) for y in years],
+        "values": [_chart_value(f.value) for f in yearly],
+        "targets": [_chart_value(f.target.value if f.target else None) for f in yearly],
+        "children": [f.name for f in ranked if f.value is not None],
+        "child_values": [_chart_value(f.value) for f in ranked if f.value is not None],
+        "child_target": _chart_value(own.target.value if own.target else None),
+        "lower_is_better": indicator.direction == Direction.LOWER,
+    }
+    can_set_targets = can(request.user, "edit", organisation)
+    context = {
+        "indicator": indicator,
+        "org": organisation,
+        "ancestors": visible_ancestors(request.user, organisation),
+        "period": period,
+        "period_choices": _period_links(indicator, period),
+        "own": own,
+        "children": ranked,
+        "yearly": yearly,
+        "charts": charts,
+        "targets": selectors.targets_set_by(indicator, organisation, request.user),
+        "target_form": TargetForm(org=organisation) if can_set_targets else None,
+        "own_values": selectors.own_values(indicator, organisation, request.user)
+        if organisation.org_type == indicator.reporting_level
+        else [],
+        "can_enter": can(request.user, "enter", organisation),
+        "tasks": selectors.related_tasks(indicator, request.user)[:20],
+    }
+    return render(request, "indicators/detail.html", context)
+
+
+def _period_links(indicator: Indicator, period) -> list:
+    """Quick links: the periods of the page's year and the neighbouring years."""
+    from .periods import periods_of_year
+
+    links = [parse_period(str(y)) for y in (period.year - 1, period.year, period.year + 1)]
+    if indicator.frequency != "year":
+        links[2:2] = periods_of_year(period.year, indicator.frequency)
+    return links
+
+
+@login_required
+@require_POST
+def target_add(request, pk, org):
+    indicator = get_object_or_404(Indicator.objects.active(), pk=pk)
+    organisation = get_organisation(request.user, org, "edit")
+    form = TargetForm(request.POST, org=organisation)
+    if form.is_valid():
+        try:
+            services.target_set(indicator=indicator, organisation=organisation, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+    if form.errors:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"目标未保存：{label + '：' if label else ''}{error}")
+    else:
+        messages.success(request, "目标已保存")
+    url = reverse("indicators:detail", args=[indicator.pk, organisation.pk])
+    return redirect(f"{url}?period={form.cleaned_data.get('year', '')}" if form.is_valid() else url)
+
+
+@login_required
+@require_POST
+def target_delete(request, pk):
+    target = get_object_for_user(Target.objects.select_related("organisation"), request.user, "edit", pk=pk)
+    indicator_id, org_id = target.indicator_id, target.organisation_id
+    services.target_delete(target=target)
+    messages.success(request, "目标已删除")
+    return redirect("indicators:detail", pk=indicator_id, org=org_id)
+
+
+# Data entry ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def entry_start(request):
+    head = selectors.entry_heads(request.user).first()
+    if head is None:
+        raise PermissionDenied("您没有填报指标数据的权限")
+    return redirect("indicators:entry", org=head.pk)
+
+
+def _default_kind() -> str:
+    first = Indicator.objects.active().values_list("frequency", flat=True).first()
+    return first or "year"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request, org):
+    organisation = get_organisation(request.user, org, "enter")
+    period = _period(request, current_period(_default_kind()))
+    indicators = selectors.indicators_for(period.kind)
+    levels = {i.reporting_level for i in indicators}
+    rows_qs = selectors.entry_rows(request.user, organisation, levels)
+    page = Paginator(rows_qs, settings.PAGE_SIZE).get_page(request.GET.get("page") or request.POST.get("page"))
+    rows = list(page.object_list)
+    stored = selectors.stored_values(indicators, rows, period)
+    columns = figure_columns(indicators)
+    posted, cell_errors = {}, {}
+    if request.method == "POST":
+        entries, posted, cell_errors = _read_grid(request, indicators, rows, stored, period)
+        if not cell_errors:
+            _, errors = services.plan_entries(entries)
+            cell_errors = {e["ref"]: e["message"] for e in errors}
+        if not cell_errors:
+            counts = services.values_save(entries=entries, user=request.user)
+            messages.success(
+                request, f"已保存：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项"
+            )
+            query = urlencode({"period": period.code, "page": page.number})
+            return redirect(f"{reverse('indicators:entry', args=[organisation.pk])}?{query}")
+        messages.error(request, f"有 {len(cell_errors)} 处填写有误，未保存任何数据，请修改后再提交")
+    grid = []
+    for row in rows:
+        cells = []
+        for indicator, field, title in columns:
+            key = f"{row.pk}-{indicator.pk}"
+            applicable = row.org_type == indicator.reporting_level
+            value = stored.get((row.pk, indicator.pk))
+            shown = posted.get(f"f-{key}-{field[0]}") if posted else None
+            if shown is None and value is not None:
+                figure = getattr(value, field)
+                shown = "" if figure is None else format(figure.normalize(), "f")
+            cells.append(
+                {"name": f"f-{key}-{field[0]}", "applicable": applicable, "value": shown or "", "field": field,
+                 "error": cell_errors.get(key) if field != "denominator" else None, "indicator": indicator}
+            )  # fmt: skip
+        rates = {i.pk: stored.get((row.pk, i.pk)) for i in indicators}
+        grid.append({"org": row, "cells": cells, "stored": rates})
+    context = {
+        "org": organisation,
+        "period": period,
+        "indicators": indicators,
+        "columns": columns,
+        "grid": grid,
+        "page_obj": page,
+        "errors": cell_errors,
+        "heads": selectors.entry_heads(request.user)[:20],
+        "quick_periods": _quick_periods(),
+    }
+    return render(request, "indicators/entry.html", context)
+
+
+def _quick_periods():
+    kinds = sorted(set(Indicator.objects.active().values_list("frequency", flat=True)))
+    out = []
+    for kind in kinds:
+        now = current_period(kind)
+        previous = parse_period(str(now.year - 1)) if kind == "year" else None
+        out += [p for p in (previous, now) if p]
+    return out
+
+
+def _read_grid(request, indicators, rows, stored, period):
+    """The grid's cells as entries. Blank cells are skipped; clearing a stored figure is refused."""
+    entries, posted, errors = [], {}, {}
+    for row in rows:
+        for indicator in indicators:
+            if row.org_type != indicator.reporting_level:
+                continue
+            key = f"{row.pk}-{indicator.pk}"
+            names = ("n", "d") if indicator.has_fraction else ("v",)
+            raw = {n: request.POST.get(f"f-{key}-{n}", "").strip()[:40] for n in names}
+            posted.update({f"f-{key}-{n}": v for n, v in raw.items()})
+            if not any(raw.values()):
+                if (row.pk, indicator.pk) in stored:
+                    errors[key] = "已报送的数据不能清空；如需更正，请填写正确的数值"
+                continue
+            try:
+                entry = services.Entry(
+                    indicator, row, period,
+                    services.parse_number(raw.get("n"), "分子"),
+                    services.parse_number(raw.get("d"), "分母"),
+                    services.parse_number(raw.get("v"), "数值"),
+                    key,
+                )  # fmt: skip
+            except ValidationError as exc:
+                errors[key] = exc.messages[0]
+                continue
+            entries.append(entry)
+    return entries, posted, errors
+
+
+@login_required
+@require_GET
+def template_download(request, org):
+    organisation = get_organisation(request.user, org, "enter")
+    period = _period(request, current_period(_default_kind()))
+    indicators = selectors.indicators_for(period.kind)
+    rows = list(selectors.entry_rows(request.user, organisation, {i.reporting_level for i in indicators}))
+    content = template_xlsx(organisation, period, indicators, rows, selectors.stored_values(indicators, rows, period))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"指标填报-{organisation.display_short}-{period.code}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    heads = selectors.entry_heads(request.user)
+    if not heads.exists():
+        raise PermissionDenied("您没有填报指标数据的权限")
+    form = ValueImportForm(request.POST or None, request.FILES or None, organisations=heads)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        organisation = form.cleaned_data["organisation"]
+        try:
+            staged = stage_value_import(
+                organisation=organisation,
+                filename=upload.name,
+                content=upload.read(),
+                organisations=selectors.enter_scope(request.user, within=organisation),
+                user=request.user,
+            )
+        except ValueFileError as exc:
+            form.add_error("file", f"文件被拒绝，未导入任何数据：{exc}")
+        else:
+            return redirect("indicators:import_preview", pk=staged.pk)
+    return render(request, "indicators/import_upload.html", {"form": form})
+
+
+@login_required
+@require_GET
+def import_preview(request, pk):
+    staged = get_object_for_user(ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk)
+    return render(request, "indicators/import_preview.html", {"staged": staged, "preview": staged.preview})
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    staged = get_object_for_user(ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk)
+    try:
+        counts = confirm_value_import(
+            staged=staged,
+            organisations=selectors.enter_scope(request.user, within=staged.organisation),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("indicators:import_preview", pk=staged.pk)
+    messages.success(request, f"已导入：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项")
+    return redirect("indicators:import_preview", pk=staged.pk)
+
