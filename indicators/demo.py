@@ -36,9 +36,13 @@ def load_demo_figures() -> dict:
             if year == 2021 and county.code in UNREPORTED_2021:
                 continue
             rate = min(base + rng.uniform(-0.12, 0.12), 1)
-            entries.append(entry_for(xueshe, county, str(year), numerator=int(graduates * rate), denominator=graduates))
+            entries.append(
+                entry_for(xueshe, county, str(year), numerator=int(graduates * rate), denominator=graduates)
+            )
             share = 0.3 - (year - 2019) * 0.025 + rng.uniform(-0.04, 0.04)
-            entries.append(entry_for(tuanqing, county, str(year), numerator=int(youth * share), denominator=youth))
+            entries.append(
+                entry_for(tuanqing, county, str(year), numerator=int(youth * share), denominator=youth)
+            )
             entries.append(entry_for(homes, county, str(year), value=rng.randint(1, 12) + (year - 2019) * 2))
     counts["values"] = values_save(entries=entries, source=Source.IMPORT, late=False)["new"]
     return counts

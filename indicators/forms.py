@@ -12,7 +12,9 @@ MAX_UPLOAD_MB = 10
 
 def scope_choices(org) -> list[tuple[str, str]]:
     """Who a target set at `org` may apply to: itself, its subtree, or one type of organisation below it."""
-    below = [(v, f"下级{label}") for v, label in OrgType.choices if v not in ("central", "province", org.org_type)]
+    below = [
+        (v, f"下级{label}") for v, label in OrgType.choices if v not in ("central", "province", org.org_type)
+    ]
     return [(Target.SELF, "本组织"), (Target.SUBTREE, "本组织及全部下级"), *below]
 
 
@@ -40,5 +42,7 @@ class ValueImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-            raise forms.ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 {MAX_UPLOAD_MB} MB")
+            raise forms.ValidationError(
+                f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 {MAX_UPLOAD_MB} MB"
+            )
         return upload

@@ -27,8 +27,10 @@ PREVIEW_ITEMS = 300
 _WS = re.compile(r"\s+")
 _FIGURE_COLUMN = re.compile(r"^(.+?)[（(](分子|分母|数值)[）)]$")
 _PART = {"分子": "numerator", "分母": "denominator", "数值": "value"}
-LONG_COLUMNS = {"组织代码": "org", "指标": "indicator", "期间": "period", "分子": "numerator", "分母": "denominator",
-                "数值": "value", "组织名称": "name"}  # fmt: skip
+LONG_COLUMNS = {
+    "组织代码": "org", "指标": "indicator", "期间": "period",
+    "分子": "numerator", "分母": "denominator", "数值": "value", "组织名称": "name",
+}  # fmt: skip
 
 
 class ValueFileError(Exception):
@@ -43,7 +45,10 @@ def _find_header(grid: list[list[str]]) -> int:
     for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         if "组织代码" in {_label(c) for c in row}:
             return index
-    raise ValueFileError("找不到表头：前 15 行中没有“组织代码”列。请使用下载的填报模板，或含 组织代码、指标、期间、分子、分母 列的表格")
+    raise ValueFileError(
+        "找不到表头：前 15 行中没有“组织代码”列。"
+        "请使用下载的填报模板，或含 组织代码、指标、期间、分子、分母 列的表格"
+    )
 
 
 def _period_above(grid: list[list[str]], header: int) -> str:
@@ -195,7 +200,7 @@ def preview_values(filename: str, content: bytes, *, organisations) -> tuple[dic
     layout, rows, entries, errors = read_entries(filename, content, organisations=organisations)
     changes, check_errors = plan_entries(entries)
     errors += [{"row": _row_of(e["ref"]), "message": e["message"]} for e in check_errors]
-    errors.sort(key=lambda e: (e["row"] or 0))
+    errors.sort(key=lambda e: e["row"] or 0)
     counts = {"new": 0, "update": 0, "unchanged": 0}
     items = []
     for entry, stored in changes:
@@ -249,7 +254,9 @@ def reject_message(preview: dict) -> str:
 # The browser's two steps: stage (store the file and its preview), then confirm exactly that.
 
 
-def stage_value_import(*, organisation: Organisation, filename: str, content: bytes, organisations, user=None):
+def stage_value_import(
+    *, organisation: Organisation, filename: str, content: bytes, organisations, user=None
+):
     """Store an upload with its preview. Raises ValueFileError when the file itself is unusable."""
     from .models import ValueImport
 

@@ -10,7 +10,13 @@ from django.db.models import Q
 
 from orgtree.models import Organisation, OrgType
 
-from .querysets import IndicatorQuerySet, TargetQuerySet, ValueHistoryQuerySet, ValueImportQuerySet, ValueQuerySet
+from .querysets import (
+    IndicatorQuerySet,
+    TargetQuerySet,
+    ValueHistoryQuerySet,
+    ValueImportQuerySet,
+    ValueQuerySet,
+)
 
 
 class Unit(models.TextChoices):
@@ -46,7 +52,9 @@ class Indicator(models.Model):
     denominator_label = models.CharField("分母", max_length=120, blank=True)
     unit = models.CharField("单位", max_length=10, choices=Unit.choices, default=Unit.PERCENT)
     direction = models.CharField("方向", max_length=10, choices=Direction.choices, default=Direction.HIGHER)
-    aggregation = models.CharField("汇总方式", max_length=10, choices=Aggregation.choices, default=Aggregation.RATIO)
+    aggregation = models.CharField(
+        "汇总方式", max_length=10, choices=Aggregation.choices, default=Aggregation.RATIO
+    )
     frequency = models.CharField("报送周期", max_length=10, choices=Frequency.choices, default=Frequency.YEAR)
     reporting_level = models.CharField(
         "报送层级", max_length=20, choices=OrgType.choices, default=OrgType.COUNTY
@@ -54,11 +62,19 @@ class Indicator(models.Model):
     decimals = models.PositiveSmallIntegerField("小数位数", default=1)
     min_value = models.DecimalField("下限", max_digits=20, decimal_places=6, null=True, blank=True)
     max_value = models.DecimalField("上限", max_digits=20, decimal_places=6, null=True, blank=True)
-    is_share = models.BooleanField("分子不大于分母", default=True, help_text="分子是分母的一部分（如 已转接人数 / 总人数）")
-    near_margin = models.DecimalField(
-        "接近区间", max_digits=12, decimal_places=4, default=5, help_text="与目标相差在此范围内视为“接近”（指标单位）"
+    is_share = models.BooleanField(
+        "分子不大于分母", default=True, help_text="分子是分母的一部分（如 已转接人数 / 总人数）"
     )
-    tasks = models.ManyToManyField("plans.Task", verbose_name="关联任务", blank=True, related_name="indicators")
+    near_margin = models.DecimalField(
+        "接近区间",
+        max_digits=12,
+        decimal_places=4,
+        default=5,
+        help_text="与目标相差在此范围内视为“接近”（指标单位）",
+    )
+    tasks = models.ManyToManyField(
+        "plans.Task", verbose_name="关联任务", blank=True, related_name="indicators"
+    )
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
@@ -95,13 +111,18 @@ class Target(models.Model):
     SELF = "self"
     SUBTREE = "subtree"
 
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="targets"
+    )
     year = models.PositiveSmallIntegerField("年度")
     organisation = models.ForeignKey(
         Organisation, verbose_name="设定组织", on_delete=models.CASCADE, related_name="indicator_targets"
     )
     applies_to = models.CharField(
-        "适用范围", max_length=20, default=SELF, help_text="self = 本组织；subtree = 本组织及全部下级；其余为某一类型的下级组织"
+        "适用范围",
+        max_length=20,
+        default=SELF,
+        help_text="self = 本组织；subtree = 本组织及全部下级；其余为某一类型的下级组织",
     )
     comparison = models.CharField("比较", max_length=10, choices=Comparison.choices, default=Comparison.GTE)
     value = models.DecimalField("目标值", max_digits=20, decimal_places=6)
@@ -142,7 +163,9 @@ class Source(models.TextChoices):
 class Value(models.Model):
     """One organisation's figure for one period. No row = not reported; a zero is a report."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values"
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="indicator_values"
     )
@@ -165,9 +188,12 @@ class Value(models.Model):
         verbose_name = "指标值"
         verbose_name_plural = "指标值"
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period", "organisation"], name="value_unique_period"),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "organisation"], name="value_unique_period"
+            ),
             models.CheckConstraint(
-                condition=Q(denominator__isnull=True) | Q(denominator__gt=0), name="value_denominator_positive"
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="value_denominator_positive",
             ),
         ]
         indexes = [models.Index(fields=["indicator", "year", "organisation"], name="value_year_idx")]
@@ -195,6 +221,9 @@ class ValueHistory(models.Model):
         verbose_name = "指标值修改记录"
         verbose_name_plural = "指标值修改记录"
         ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.value_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class ValueImport(models.Model):

@@ -33,7 +33,7 @@ class Period:
 
     @property
     def start_moment(self) -> datetime:
-        """Midnight at the start of the period, local time: an organisation dissolved before it is not expected."""
+        """Local midnight at the period's start: an organisation dissolved before it is not expected."""
         return timezone.make_aware(datetime.combine(self.start, time.min))
 
     @property
@@ -64,7 +64,9 @@ def _build(year: int, kind: str, index: int) -> Period:
         "quarter": f"{year}Q{index}",
         "half": f"{year}H{index}",
     }[kind]
-    return Period(code, kind, year, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1]))
+    return Period(
+        code, kind, year, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    )
 
 
 def parse_period(text) -> Period:

@@ -103,7 +103,8 @@ def check_period(indicator: Indicator, period: Period | str) -> Period:
     period = parse_period(period) if isinstance(period, str) else period
     if period.kind != indicator.frequency and period.kind != "year":
         raise ValidationError(
-            f"“{indicator.name}”按{indicator.get_frequency_display()}报送，期间应为该周期或整年（如 {period.year}）"
+            f"“{indicator.name}”按{indicator.get_frequency_display()}报送，"
+            f"期间应为该周期或整年（如 {period.year}）"
         )
     return period
 
@@ -205,7 +206,8 @@ def rollup(indicator: Indicator, org: Organisation, period: Period | str) -> tup
     figures = []
     for row in rows:
         figure = Figure(
-            org_id=row[0], name=row[1], org_type=row[3], tree_id=row[4], lft=row[5], rght=row[6], level=row[7],
+            org_id=row[0], name=row[1], org_type=row[3],
+            tree_id=row[4], lft=row[5], rght=row[6], level=row[7],
             expected=int(row[8]), reported=int(row[9]), late=int(row[10]), reports=int(row[11]),
             numerator=_dec(row[12]), denominator=_dec(row[13]), extra={"code": row[2], "sum_value": row[14]},
         )  # fmt: skip
@@ -226,7 +228,11 @@ def series(indicator: Indicator, org: Organisation, years: list[int]) -> list[Fi
     values_sql = ", ".join(["(%s, %s, %s)"] * len(periods))
     years_params = []
     for p in periods:
-        years_params += [p.year, ops.adapt_datefield_value(p.start), ops.adapt_datetimefield_value(p.start_moment)]
+        years_params += [
+            p.year,
+            ops.adapt_datefield_value(p.start),
+            ops.adapt_datetimefield_value(p.start_moment),
+        ]
     subtree, subtree_params = _subtree_sql(org, "o")
     placeholders = ", ".join(["%s"] * len(years))
     expected = (
@@ -247,7 +253,8 @@ def series(indicator: Indicator, org: Organisation, years: list[int]) -> list[Fi
         ),
         vals AS (
             SELECT organisation_id, year, numerator, denominator, value, is_late, reported_at FROM (
-                SELECT v.organisation_id, v.year, v.numerator, v.denominator, v.value, v.is_late, v.reported_at,
+                SELECT v.organisation_id, v.year, v.numerator, v.denominator, v.value,
+                       v.is_late, v.reported_at,
                        ROW_NUMBER() OVER (PARTITION BY v.organisation_id, v.year ORDER BY v.period DESC) AS rn
                 FROM indicators_value v JOIN units uu ON uu.id = v.organisation_id
                 WHERE v.indicator_id = %s AND v.year IN ({placeholders})
@@ -289,7 +296,7 @@ SCOPE_RANK = {Target.SELF: 2, Target.SUBTREE: 0}  # an organisation type in betw
 
 
 def target_applies(target: Target, node) -> bool:
-    """Whether a target set at target.organisation applies to the figure of `node` (an Organisation/Figure)."""
+    """Whether a target set at target.organisation applies to the figure of `node` (Organisation/Figure)."""
     setter = target.organisation
     scope = target.applies_to
     if setter.pk == getattr(node, "org_id", getattr(node, "pk", None)):
@@ -302,7 +309,7 @@ def target_applies(target: Target, node) -> bool:
 
 
 def strictness(indicator: Indicator, target: Target) -> tuple:
-    """Sort key: the strictest target first; among equals the most specific (deepest setter, narrowest scope)."""
+    """Sort key: strictest first; among equals the most specific (deepest setter, narrowest scope)."""
     value = target.value if indicator.direction == Direction.HIGHER else -target.value
     depth = -1 if target.organisation.org_type == OrgType.CENTRAL else target.organisation.level
     return (value, depth, SCOPE_RANK.get(target.applies_to, 1))
@@ -333,10 +340,7 @@ def attainment(indicator: Indicator, value: Decimal | None, target: Target | Non
         if gap <= margin:
             return "met"
         return "near" if gap <= 2 * margin else "missed"
-    if target.comparison == Comparison.GTE:
-        gap = goal - value
-    else:
-        gap = value - goal
+    gap = goal - value if target.comparison == Comparison.GTE else value - goal
     if gap <= 0:
         return "met"
     return "near" if gap <= margin else "missed"

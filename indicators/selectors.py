@@ -66,7 +66,11 @@ def chart_years(indicator: Indicator, period: Period) -> list[int]:
 
 
 def targets_set_by(indicator: Indicator, org: Organisation, user) -> QuerySet:
-    return Target.objects.for_user(user).filter(indicator=indicator, organisation=org).order_by("-year", "applies_to")
+    return (
+        Target.objects.for_user(user)
+        .filter(indicator=indicator, organisation=org)
+        .order_by("-year", "applies_to")
+    )
 
 
 def own_values(indicator: Indicator, org: Organisation, user, limit: int = 24) -> list[Value]:

@@ -84,7 +84,12 @@ def target_set(
         target = Target.objects.filter(
             indicator=indicator, year=year, organisation=organisation, applies_to=applies_to
         ).first() or Target(indicator=indicator, year=year, organisation=organisation, applies_to=applies_to)
-        target.comparison, target.value, target.note, target.set_by = comparison, value, note[:200], _actor(user)
+        target.comparison, target.value, target.note, target.set_by = (
+            comparison,
+            value,
+            note[:200],
+            _actor(user),
+        )
         target.organisation = organisation
         ancestors = Target.objects.filter(indicator=indicator, year=year).select_related("organisation")
         if target.pk:
@@ -93,8 +98,9 @@ def target_set(
             if _covers(upper, target) and strictness(indicator, target)[0] < strictness(indicator, upper)[0]:
                 raise ValidationError(
                     {
-                        "value": f"目标不能比上级要求更宽松：{upper.organisation.name}对{upper.applies_to_label}"
-                        f"的 {year} 年目标为“{upper.get_comparison_display()} {_fmt(upper.value)}”"
+                        "value": f"目标不能比上级要求更宽松：{upper.organisation.name}"
+                        f"对{upper.applies_to_label}的 {year} 年目标为"
+                        f"“{upper.get_comparison_display()} {_fmt(upper.value)}”"
                     }
                 )
         target.save()
@@ -184,9 +190,7 @@ def check_entry(entry: Entry, today=None) -> Entry:
         if num < 0:
             raise ValidationError(f"“{indicator.name}”的分子不能为负数")
         if indicator.is_share and num > den:
-            raise ValidationError(
-                f"“{indicator.name}”的分子（{_fmt(num)}）不能大于分母（{_fmt(den)}）"
-            )
+            raise ValidationError(f"“{indicator.name}”的分子（{_fmt(num)}）不能大于分母（{_fmt(den)}）")
         entry.value = compute_value(indicator, num, den)
     else:
         if entry.numerator is not None or entry.denominator is not None:
@@ -213,9 +217,8 @@ def plan_entries(entries: list[Entry]) -> tuple[list[tuple[Entry, Value | None]]
     for entry in entries:
         key = (entry.indicator.pk, entry.organisation.pk, entry.period.code)
         if key in seen:
-            errors.append(
-                {"ref": entry.ref, "message": f"与{seen[key]}重复：{entry.organisation.name} {entry.indicator.name} {entry.period.code}"}
-            )
+            what = f"{entry.organisation.name} {entry.indicator.name} {entry.period.code}"
+            errors.append({"ref": entry.ref, "message": f"与{seen[key]}重复：{what}"})
             continue
         seen[key] = entry.ref or "前一项"
         try:
@@ -246,7 +249,9 @@ def change_kind(entry: Entry, stored: Value | None) -> str:
     return "unchanged" if same else "update"
 
 
-def values_save(*, entries: list[Entry], user=None, source: str = Source.MANUAL, late: bool | None = None) -> dict:
+def values_save(
+    *, entries: list[Entry], user=None, source: str = Source.MANUAL, late: bool | None = None
+) -> dict:
     """Write figures all or nothing: any invalid entry rejects the lot. Returns counts per kind.
     A new figure is late when written after its period's deadline, unless `late` says otherwise
     (loading history that was reported on paper at the time)."""
@@ -271,7 +276,11 @@ def values_save(*, entries: list[Entry], user=None, source: str = Source.MANUAL,
                 )
             )  # fmt: skip
         elif kind == "update":
-            stored.numerator, stored.denominator, stored.value = entry.numerator, entry.denominator, entry.value
+            stored.numerator, stored.denominator, stored.value = (
+                entry.numerator,
+                entry.denominator,
+                entry.value,
+            )
             stored.source, stored.updated_at = source, now
             updated.append(stored)
     with transaction.atomic():
@@ -342,7 +351,10 @@ def load_indicators(spec: dict, *, targets_for: Organisation | None = None, user
                 continue
             for target in item.get("targets", []):
                 if not Target.objects.filter(
-                    indicator=indicator, year=target["year"], organisation=targets_for, applies_to=Target.SUBTREE
+                    indicator=indicator,
+                    year=target["year"],
+                    organisation=targets_for,
+                    applies_to=Target.SUBTREE,
                 ).exists():
                     target_set(
                         indicator=indicator, organisation=targets_for, year=target["year"],

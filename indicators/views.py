@@ -127,7 +127,9 @@ def target_add(request, pk, org):
     form = TargetForm(request.POST, org=organisation)
     if form.is_valid():
         try:
-            services.target_set(indicator=indicator, organisation=organisation, user=request.user, **form.cleaned_data)
+            services.target_set(
+                indicator=indicator, organisation=organisation, user=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
     if form.errors:
@@ -176,7 +178,9 @@ def entry(request, org):
     indicators = selectors.indicators_for(period.kind)
     levels = {i.reporting_level for i in indicators}
     rows_qs = selectors.entry_rows(request.user, organisation, levels)
-    page = Paginator(rows_qs, settings.PAGE_SIZE).get_page(request.GET.get("page") or request.POST.get("page"))
+    page = Paginator(rows_qs, settings.PAGE_SIZE).get_page(
+        request.GET.get("page") or request.POST.get("page")
+    )
     rows = list(page.object_list)
     stored = selectors.stored_values(indicators, rows, period)
     columns = figure_columns(indicators)
@@ -189,7 +193,8 @@ def entry(request, org):
         if not cell_errors:
             counts = services.values_save(entries=entries, user=request.user)
             messages.success(
-                request, f"已保存：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项"
+                request,
+                f"已保存：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项",
             )
             query = urlencode({"period": period.code, "page": page.number})
             return redirect(f"{reverse('indicators:entry', args=[organisation.pk])}?{query}")
@@ -197,7 +202,7 @@ def entry(request, org):
     grid = []
     for row in rows:
         cells = []
-        for indicator, field, title in columns:
+        for indicator, field, _ in columns:
             key = f"{row.pk}-{indicator.pk}"
             applicable = row.org_type == indicator.reporting_level
             value = stored.get((row.pk, indicator.pk))
@@ -206,8 +211,9 @@ def entry(request, org):
                 figure = getattr(value, field)
                 shown = "" if figure is None else format(figure.normalize(), "f")
             cells.append(
-                {"name": f"f-{key}-{field[0]}", "applicable": applicable, "value": shown or "", "field": field,
-                 "error": cell_errors.get(key) if field != "denominator" else None, "indicator": indicator}
+                {"name": f"f-{key}-{field[0]}", "applicable": applicable, "value": shown or "",
+                 "field": field, "indicator": indicator,
+                 "error": cell_errors.get(key) if field != "denominator" else None}
             )  # fmt: skip
         rates = {i.pk: stored.get((row.pk, i.pk)) for i in indicators}
         grid.append({"org": row, "cells": cells, "stored": rates})
@@ -272,8 +278,12 @@ def template_download(request, org):
     period = _period(request, current_period(_default_kind()))
     indicators = selectors.indicators_for(period.kind)
     rows = list(selectors.entry_rows(request.user, organisation, {i.reporting_level for i in indicators}))
-    content = template_xlsx(organisation, period, indicators, rows, selectors.stored_values(indicators, rows, period))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = template_xlsx(
+        organisation, period, indicators, rows, selectors.stored_values(indicators, rows, period)
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     filename = f"指标填报-{organisation.display_short}-{period.code}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
@@ -307,14 +317,18 @@ def import_upload(request):
 @login_required
 @require_GET
 def import_preview(request, pk):
-    staged = get_object_for_user(ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk)
+    staged = get_object_for_user(
+        ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk
+    )
     return render(request, "indicators/import_preview.html", {"staged": staged, "preview": staged.preview})
 
 
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    staged = get_object_for_user(ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk)
+    staged = get_object_for_user(
+        ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk
+    )
     try:
         counts = confirm_value_import(
             staged=staged,
@@ -324,6 +338,7 @@ def import_confirm(request, pk):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("indicators:import_preview", pk=staged.pk)
-    messages.success(request, f"已导入：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项")
+    messages.success(
+        request, f"已导入：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项"
+    )
     return redirect("indicators:import_preview", pk=staged.pk)
-

@@ -13,7 +13,10 @@ from orgtree.models import Organisation
 
 
 class Command(BaseCommand):
-    help = "导入指标数据（填报模板或长表：组织代码、指标、期间、分子、分母/数值）；有任何错误则不写入；--dry-run 只预览"
+    help = (
+        "导入指标数据（填报模板或长表：组织代码、指标、期间、分子、分母/数值）；"
+        "有任何错误则不写入；--dry-run 只预览"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -27,14 +30,20 @@ class Command(BaseCommand):
         content = path.read_bytes()
         try:
             with transaction.atomic():
-                preview, changes = preview_values(path.name, content, organisations=Organisation.objects.all())
+                preview, changes = preview_values(
+                    path.name, content, organisations=Organisation.objects.all()
+                )
                 if not preview["errors"] and not options["dry_run"]:
                     values_save(entries=entries_of(changes), source=Source.IMPORT)
                     preview["committed"] = True
         except ValueFileError as exc:
             if options["json"]:
-                self.stdout.write(json.dumps({"file": path.name, "errors": [{"row": None, "message": str(exc)}],
-                                              "committed": False}, ensure_ascii=False))  # fmt: skip
+                rejected = {
+                    "file": path.name,
+                    "errors": [{"row": None, "message": str(exc)}],
+                    "committed": False,
+                }
+                self.stdout.write(json.dumps(rejected, ensure_ascii=False))
             raise CommandError(f"文件被拒绝，未写入任何数据：{exc}") from exc
         preview.pop("digest", None)
         self._print(preview, options)

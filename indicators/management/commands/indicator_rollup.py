@@ -1,4 +1,4 @@
-"""indicator_rollup --indicator CODE_OR_NAME --org CODE --period P [--json]: a rolled-up figure and its children."""
+"""indicator_rollup --indicator CODE_OR_NAME --org CODE --period P [--json]: a figure and its children's."""
 
 import json
 
@@ -55,9 +55,15 @@ class Command(BaseCommand):
         if figure.value is None:
             shown = "未报送"
         elif indicator.has_fraction:
-            shown = f"{figure.value}{indicator.unit_suffix}（{figure.numerator.normalize():f} / {figure.denominator.normalize():f}）"
+            fraction = f"{figure.numerator.normalize():f} / {figure.denominator.normalize():f}"
+            shown = f"{figure.value}{indicator.unit_suffix}（{fraction}）"
         else:
             shown = f"{figure.value}{indicator.unit_suffix}"
-        target = f"，目标 {figure.target.get_comparison_display()} {figure.target.value.normalize():f}" if figure.target else ""
+        target = (
+            f"，目标 {figure.target.get_comparison_display()} {figure.target.value.normalize():f}"
+            if figure.target
+            else ""
+        )
         att = f"，{figure.attainment_label}" if figure.attainment else ""
-        return f"{figure.name}：{shown}{target}{att}；应报 {figure.expected}，已报 {figure.reported}，逾期 {figure.late}"
+        counts = f"应报 {figure.expected}，已报 {figure.reported}，逾期 {figure.late}"
+        return f"{figure.name}：{shown}{target}{att}；{counts}"

@@ -40,5 +40,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(counts, ensure_ascii=False))
         else:
             self.stdout.write(
-                f"指标：新增 {counts['created']}，更新 {counts['updated']}；目标 {counts['targets']} 条；关联任务 {counts['tasks']} 项"
+                f"指标：新增 {counts['created']}，更新 {counts['updated']}；"
+                f"目标 {counts['targets']} 条；关联任务 {counts['tasks']} 项"
             )
