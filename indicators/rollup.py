@@ -144,9 +144,14 @@ def _vals_sql(indicator: Indicator, period: Period) -> tuple[str, list]:
 
 
 def _subtree_sql(org: Organisation, alias: str) -> tuple[str, list]:
+    """Organisations in org's subtree; the bounds are read in the statement, never from a stale object."""
     if org.org_type == OrgType.CENTRAL:
         return "1 = 1", []
-    return f"{alias}.tree_id = %s AND {alias}.lft BETWEEN %s AND %s", [org.tree_id, org.lft, org.rght]
+    return (
+        f"EXISTS (SELECT 1 FROM orgtree_organisation r WHERE r.id = %s AND {alias}.tree_id = r.tree_id"
+        f" AND {alias}.lft BETWEEN r.lft AND r.rght)",
+        [org.pk],
+    )
 
 
 _HOLDS = "(n.org_type = 'central' OR (u.tree_id = n.tree_id AND u.lft BETWEEN n.lft AND n.rght))"
@@ -223,6 +228,7 @@ def series(indicator: Indicator, org: Organisation, years: list[int]) -> list[Fi
     """The organisation's figure for each year (the last figure of the year per reporter), one statement."""
     if not years:
         return []
+    org = Organisation.objects.get(pk=org.pk)  # current bounds, for the targets
     ops = connection.ops
     periods = [parse_period(str(y)) for y in years]
     values_sql = ", ".join(["(%s, %s, %s)"] * len(periods))

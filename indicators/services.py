@@ -80,6 +80,7 @@ def target_set(
             errors["value"] = f"目标值{bound_error}"
     if errors:
         raise ValidationError(errors)
+    organisation = Organisation.objects.get(pk=organisation.pk)  # current nested-set bounds
     with transaction.atomic():
         target = Target.objects.filter(
             indicator=indicator, year=year, organisation=organisation, applies_to=applies_to

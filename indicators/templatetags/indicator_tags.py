@@ -22,3 +22,11 @@ def plain(value):
         return "—"
     text = format(Decimal(value).normalize(), "f")
     return text
+
+
+@register.filter
+def actor(user):
+    """Who did it: the person's name, or 系统 for imports and jobs."""
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.username
