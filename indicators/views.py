@@ -17,7 +17,7 @@ from orgtree.selectors import can, get_object_for_user, get_organisation, top_or
 from tuanjian.forms import apply_service_errors
 
 from . import selectors, services
-from .exporters import figure_columns, template_xlsx
+from .exporters import template_xlsx
 from .forms import TargetForm, ValueImportForm
 from .importers import ValueFileError, confirm_value_import, stage_value_import
 from .models import Direction, Indicator, Target, ValueImport
@@ -183,7 +183,6 @@ def entry(request, org):
     )
     rows = list(page.object_list)
     stored = selectors.stored_values(indicators, rows, period)
-    columns = figure_columns(indicators)
     posted, cell_errors = {}, {}
     if request.method == "POST":
         entries, posted, cell_errors = _read_grid(request, indicators, rows, stored, period)
@@ -202,26 +201,31 @@ def entry(request, org):
     grid = []
     for row in rows:
         cells = []
-        for indicator, field, _ in columns:
+        for indicator in indicators:
             key = f"{row.pk}-{indicator.pk}"
-            applicable = row.org_type == indicator.reporting_level
-            value = stored.get((row.pk, indicator.pk))
-            shown = posted.get(f"f-{key}-{field[0]}") if posted else None
-            if shown is None and value is not None:
-                figure = getattr(value, field)
-                shown = "" if figure is None else format(figure.normalize(), "f")
+            stored_value = stored.get((row.pk, indicator.pk))
+            inputs = []
+            for field in ("numerator", "denominator") if indicator.has_fraction else ("value",):
+                name = f"f-{key}-{field[0]}"
+                shown = posted.get(name) if posted else None
+                if shown is None and stored_value is not None:
+                    figure = getattr(stored_value, field)
+                    shown = "" if figure is None else format(figure.normalize(), "f")
+                inputs.append({"name": name, "field": field, "value": shown or ""})
             cells.append(
-                {"name": f"f-{key}-{field[0]}", "applicable": applicable, "value": shown or "",
-                 "field": field, "indicator": indicator,
-                 "error": cell_errors.get(key) if field != "denominator" else None}
-            )  # fmt: skip
-        rates = {i.pk: stored.get((row.pk, i.pk)) for i in indicators}
-        grid.append({"org": row, "cells": cells, "stored": rates})
+                {
+                    "indicator": indicator,
+                    "applicable": row.org_type == indicator.reporting_level,
+                    "inputs": inputs,
+                    "stored": stored_value,
+                    "error": cell_errors.get(key),
+                }
+            )
+        grid.append({"org": row, "cells": cells})
     context = {
         "org": organisation,
         "period": period,
         "indicators": indicators,
-        "columns": columns,
         "grid": grid,
         "page_obj": page,
         "errors": cell_errors,

@@ -6,6 +6,7 @@ A new URL pattern fails test_every_pattern_is_swept until it is given its object
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from indicators.models import Target, Value, ValueImport
 from orgtree.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,17 @@ def foreign_kwargs(tree):
         },
         "milestone": {"pk": Milestone.objects.create(task=task, raw="3月：宁波", kind="period").pk},
     }
+    indicator = _indicator()
+    by_model["indicator_at_nb"] = {"pk": indicator.pk, "org": tree.nb.pk}
+    by_model["nb_org"] = {"org": tree.nb.pk}
+    by_model["target"] = {
+        "pk": Target.objects.create(indicator=indicator, year=2019, organisation=tree.nb, value=50).pk
+    }
+    by_model["value_import"] = {
+        "pk": ValueImport.objects.create(
+            organisation=tree.nb, filename="宁波指标.xlsx", sha256="0" * 64, content=b"", preview={}
+        ).pk
+    }
     return {
         "orgtree:tree": {},
         "orgtree:pick": {},
@@ -134,7 +146,25 @@ def foreign_kwargs(tree):
         "plans:import": {},
         "plans:import_preview": by_model["plan_import"],
         "plans:import_confirm": by_model["plan_import"],
+        "indicators:list": {},
+        "indicators:detail": by_model["indicator_at_nb"],
+        "indicators:target_add": by_model["indicator_at_nb"],
+        "indicators:target_delete": by_model["target"],
+        "indicators:entry_start": {},
+        "indicators:entry": by_model["nb_org"],
+        "indicators:template": by_model["nb_org"],
+        "indicators:import": {},
+        "indicators:import_preview": by_model["value_import"],
+        "indicators:import_confirm": by_model["value_import"],
     }
+
+
+def _indicator():
+    from indicators.models import Indicator
+
+    return Indicator.objects.create(
+        code="xueshe", name="学社衔接率", frequency="year", reporting_level="county"
+    )
 
 
 def _attachment(report):
@@ -200,6 +230,8 @@ def test_sibling_subtree_is_invisible_to_every_role(tree, make_user, client, rol
     assert list(ExtensionRequest.objects.values_list("status", flat=True)) == ["pending"]
     assert list(Assignment.objects.values_list("status", flat=True)) == ["assigned"]
     assert not Assignment.objects.get().events.exists()
+    assert list(Target.objects.values_list("organisation", "value")) == [(tree.nb.pk, 50)]
+    assert not Value.objects.exists() and not ValueImport.objects.filter(confirmed_at__isnull=False).exists()
 
 
 def test_anonymous_users_are_sent_to_login(tree, client):
