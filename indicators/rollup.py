@@ -171,29 +171,35 @@ def rollup(indicator: Indicator, org: Organisation, period: Period | str) -> tup
     latest = ""
     if indicator.aggregation == Aggregation.LATEST:
         latest = (
-            ", (SELECT v2.value FROM vals v2 JOIN units u ON u.id = v2.organisation_id"
-            f" WHERE {_HOLDS} ORDER BY v2.reported_at DESC, v2.organisation_id LIMIT 1)"
+            ", (SELECT u.value FROM figures u WHERE u.reported = 1 AND"
+            f" {_HOLDS} ORDER BY u.reported_at DESC, u.id LIMIT 1)"
         )
+    # The reporting units are joined to their figures first and materialised: the planner cannot
+    # estimate the one-row-per-unit filter of a year's window, and would otherwise re-scan the figures
+    # for every (node, unit) pair.
     sql = f"""
         WITH nodes AS (
             SELECT o.id, o.name, o.code, o.org_type, o.tree_id, o.lft, o.rght, o.level
             FROM orgtree_organisation o WHERE {nodes_sql}
         ),
-        units AS (
+        figures AS MATERIALIZED (
             SELECT o.id, o.tree_id, o.lft,
                    CASE WHEN (o.established_on IS NULL OR o.established_on <= %s)
-                         AND (o.dissolved_at IS NULL OR o.dissolved_at >= %s) THEN 1 ELSE 0 END AS expected
-            FROM orgtree_organisation o WHERE o.org_type = %s AND {subtree}
-        ),
-        vals AS ({vals})
+                         AND (o.dissolved_at IS NULL OR o.dissolved_at >= %s) THEN 1 ELSE 0 END AS expected,
+                   CASE WHEN v.organisation_id IS NULL THEN 0 ELSE 1 END AS reported,
+                   CASE WHEN v.is_late THEN 1 ELSE 0 END AS late,
+                   v.numerator, v.denominator, v.value, v.reported_at
+            FROM orgtree_organisation o
+            LEFT JOIN ({vals}) v ON v.organisation_id = o.id
+            WHERE o.org_type = %s AND {subtree}
+        )
         SELECT n.id, n.name, n.code, n.org_type, n.tree_id, n.lft, n.rght, n.level,
                COALESCE(SUM(u.expected), 0),
-               COALESCE(SUM(CASE WHEN v.organisation_id IS NOT NULL THEN u.expected ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN v.is_late THEN u.expected ELSE 0 END), 0),
-               COUNT(v.organisation_id), SUM(v.numerator), SUM(v.denominator), SUM(v.value) {latest}
+               COALESCE(SUM(u.reported * u.expected), 0),
+               COALESCE(SUM(u.late * u.expected), 0),
+               COALESCE(SUM(u.reported), 0), SUM(u.numerator), SUM(u.denominator), SUM(u.value) {latest}
         FROM nodes n
-        LEFT JOIN units u ON {_HOLDS}
-        LEFT JOIN vals v ON v.organisation_id = u.id
+        LEFT JOIN figures u ON {_HOLDS}
         GROUP BY n.id, n.name, n.code, n.org_type, n.tree_id, n.lft, n.rght, n.level
         ORDER BY n.tree_id, n.lft
     """
@@ -201,9 +207,9 @@ def rollup(indicator: Indicator, org: Organisation, period: Period | str) -> tup
         *node_params,
         ops.adapt_datefield_value(period.start),
         ops.adapt_datetimefield_value(period.start_moment),
+        *vals_params,
         indicator.reporting_level,
         *subtree_params,
-        *vals_params,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
