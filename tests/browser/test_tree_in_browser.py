@@ -88,3 +88,38 @@ def test_editor_fixes_a_task_inline_with_live_parsing(page, live_server, build_t
     page.wait_for_selector(f"#task-{task.pk}:not(.editing) :text('2019-10-11 至 2019-10-20')")
     assert page.url.endswith(f"/plans/{plan.pk}/")  # no full page reload
     assert Task.objects.get(pk=task.pk).milestones.count() == 2
+
+
+def test_county_enters_figures_and_the_city_sees_the_charts(page, live_server, build_tree, make_user):
+    import json
+
+    from django.conf import settings
+
+    from indicators.models import Indicator, Value
+    from indicators.services import load_indicators, target_set
+
+    tree = build_tree()
+    spec = settings.BASE_DIR / "fixtures" / "indicators" / "indicators.json"
+    load_indicators(json.loads(spec.read_text(encoding="utf-8")))
+    xueshe = Indicator.objects.get(code="xueshe")
+    target_set(
+        indicator=xueshe, organisation=tree.zj, year=2019, applies_to="subtree", comparison="gte", value=50
+    )
+    make_user(tree.xh, "reporter", username="xh-reporter")
+    make_user(tree.hz, "viewer", username="hz-viewer")
+
+    log_in(page, live_server, "xh-reporter")
+    page.goto(f"{live_server.url}/indicators/entry/{tree.xh.pk}/?period=2019")
+    page.fill(f"input[name='f-{tree.xh.pk}-{xueshe.pk}-n']", "45")
+    page.fill(f"input[name='f-{tree.xh.pk}-{xueshe.pk}-d']", "60")
+    page.click("form.entry-form button[type=submit]")
+    page.wait_for_selector("text=已保存：新增 1 项")
+    assert Value.objects.get(indicator=xueshe).value == 75
+
+    page.click("form[action='/logout/'] button")
+    log_in(page, live_server, "hz-viewer")
+    page.goto(f"{live_server.url}/indicators/{xueshe.pk}/orgs/{tree.hz.pk}/?period=2019")
+    page.wait_for_selector("#chart-years canvas")  # ECharts drew from our own static files
+    page.wait_for_selector("#chart-children canvas")
+    headline = page.locator(".headline").inner_text()
+    assert "75.0%" in headline and "45 / 60" in headline and "达标" in headline
