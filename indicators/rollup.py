@@ -64,7 +64,7 @@ class Figure:
 
     def as_dict(self, indicator: Indicator) -> dict:
         return {
-            "org": self.extra.get("code") or str(self.org_id),
+            "org": self.extra.get("code") or f"#{self.org_id}",
             "name": self.name,
             "numerator": _num(self.numerator),
             "denominator": _num(self.denominator),

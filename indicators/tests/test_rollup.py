@@ -202,3 +202,45 @@ def test_indicator_rollup_command_rejects_bad_arguments(figures, args, message):
 
     with pytest.raises(CommandError, match=message):
         call_command("indicator_rollup", *args)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rollup_matches_a_plain_python_sum_on_random_figures(shipped, tree, counties, seed):
+    """Random figures (missing, zero, late) under both cities: every node equals the sums computed by hand."""
+    import random
+
+    from indicators.services import entry_for, values_save
+
+    rng = random.Random(seed)
+    units = [counties.xh, counties.gs, counties.yh, counties.hs, counties.jb]
+    for n in range(rng.randint(0, 6)):
+        parent = rng.choice([tree.hz, tree.nb])
+        units.append(organisation_create(parent=parent, name=f"随机区委{seed}-{n}", org_type=OrgType.COUNTY))
+    reported = {}
+    for unit in units:
+        if rng.random() < 0.3:
+            continue  # not reported
+        den = rng.randint(1, 500)
+        num = 0 if rng.random() < 0.2 else rng.randint(0, den)
+        values_save(entries=[entry_for(shipped.xueshe, unit, "2019", numerator=num, denominator=den)],
+                    late=rng.random() < 0.3)  # fmt: skip
+        reported[unit.pk] = (num, den)
+    for node in (tree.zj, tree.hz, tree.nb):
+        node.refresh_from_db()
+        own, children = rollup(shipped.xueshe, node, "2019")
+        for figure in [own, *children]:
+            if figure.org_id == tree.zj.pk:
+                inside = units
+            else:  # a city holds the counties under it; a county is its own unit
+                inside = [u for u in units if figure.org_id in (u.parent_id, u.pk)]
+            got = [reported[u.pk] for u in inside if u.pk in reported]
+            assert figure.expected == len(inside)
+            assert figure.reported == len(got)
+            if got:
+                num, den = sum(g[0] for g in got), sum(g[1] for g in got)
+                assert (figure.numerator, figure.denominator) == (num, den)
+                assert figure.value == (Decimal(num) * 100 / Decimal(den)).quantize(
+                    Decimal("0.1"), "ROUND_HALF_UP"
+                )
+            else:
+                assert figure.value is None
