@@ -40,13 +40,18 @@ def _period(request, fallback):
 @login_required
 @require_GET
 def indicator_list(request):
-    heads = list(top_organisations(request.user)[:1])
+    """The indicators, each linking to its page at ?org= (within scope) or at the user's own organisation."""
+    org_id = request.GET.get("org", "")
+    if org_id.isdigit():
+        home = get_organisation(request.user, int(org_id))
+    else:
+        home = top_organisations(request.user).first()
     return render(
         request,
         "indicators/list.html",
         {
             "indicators": Indicator.objects.active(),
-            "home": heads[0] if heads else None,
+            "home": home,
             "can_enter": selectors.entry_heads(request.user).exists(),
         },
     )

@@ -228,3 +228,12 @@ def test_empty_states(shipped, tree, make_user, client):
         reverse("indicators:detail", args=[shipped.xueshe.pk, tree.zj.pk]) + "?period=20x9"
     ).content
     assert "格式有误" in body.decode()
+
+
+def test_indicator_list_at_an_organisation_in_scope(shipped, tree, make_user, client):
+    client.force_login(make_user(tree.hz, "viewer"))
+    body = client.get(reverse("indicators:list") + f"?org={tree.xh.pk}").content.decode()
+    assert reverse("indicators:detail", args=[shipped.xueshe.pk, tree.xh.pk]) in body
+    assert client.get(reverse("indicators:list") + f"?org={tree.nb.pk}").status_code == 404
+    body = client.get(reverse("indicators:list")).content.decode()
+    assert reverse("indicators:detail", args=[shipped.xueshe.pk, tree.hz.pk]) in body
