@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from orgtree.admin import ReadOnlyAdmin
+
 from .models import Indicator, Target, Value
 
 
@@ -26,17 +28,6 @@ class IndicatorAdmin(admin.ModelAdmin):
         if obj is not None and obj.values.exists():
             return ("code", "frequency", "reporting_level", "aggregation", "unit")
         return ()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Target)
