@@ -194,6 +194,7 @@ def test_command_long_layout(shipped, tree, counties, tmp_path, capsys):
     call_command("import_indicator_values", str(path), "--json")
     assert json.loads(capsys.readouterr().out)["committed"] is True
     assert Value.objects.count() == 2
+    assert all(Value.objects.values_list("is_late", flat=True))  # 2019 figures written today are late
     call_command("import_indicator_values", str(path), "--json")
     assert json.loads(capsys.readouterr().out)["unchanged"] == 2
 
@@ -212,3 +213,11 @@ def test_command_rejects_with_exit_status_1_and_writes_nothing(shipped, tree, co
         call_command("import_indicator_values", str(tmp_path / "junk.xlsx"))
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import_indicator_values", str(tmp_path / "missing.xlsx"))
+
+
+def test_command_history_flag_loads_past_figures_as_on_time(shipped, counties, tmp_path, capsys):
+    path = tmp_path / "history.xlsx"
+    path.write_bytes(long_xlsx([("330106", "xueshe", "2019", 30, 60)]))
+    call_command("import_indicator_values", str(path), "--history")
+    assert "已写入" in capsys.readouterr().out
+    assert Value.objects.get().is_late is False

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="只预览，不写入")
         parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出预览")
+        parser.add_argument(
+            "--history", action="store_true", help="补录当时已按期报送的历史数据：新数据不标记为逾期"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -34,7 +37,8 @@ class Command(BaseCommand):
                     path.name, content, organisations=Organisation.objects.all()
                 )
                 if not preview["errors"] and not options["dry_run"]:
-                    values_save(entries=entries_of(changes), source=Source.IMPORT)
+                    late = False if options["history"] else None
+                    values_save(entries=entries_of(changes), source=Source.IMPORT, late=late)
                     preview["committed"] = True
         except ValueFileError as exc:
             if options["json"]:
