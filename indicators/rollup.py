@@ -62,7 +62,7 @@ class Figure:
     def attainment_label(self) -> str:
         return ATTAINMENT_LABELS.get(self.attainment, "")
 
-    def as_dict(self, indicator: Indicator) -> dict:
+    def as_dict(self) -> dict:
         return {
             "org": self.extra.get("code") or f"#{self.org_id}",
             "name": self.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, QuerySet
 
 from orgtree.models import Organisation, OrgType
 from orgtree.querysets import user_scopes
@@ -32,10 +32,7 @@ def entry_heads(user) -> QuerySet:
 
 def entry_rows(user, org: Organisation, levels: set[str]) -> QuerySet:
     """The organisations of the reporting levels in org's subtree (itself included) the user may fill in."""
-    qs = enter_scope(user, within=org).filter(org_type__in=levels)
-    if org.org_type != OrgType.CENTRAL:
-        qs = qs.filter(tree_id=org.tree_id, lft__gte=org.lft, lft__lte=org.rght)
-    return qs.order_by("tree_id", "lft")
+    return enter_scope(user, within=org).filter(org_type__in=levels).order_by("tree_id", "lft")
 
 
 def indicators_for(kind: str) -> list[Indicator]:
@@ -87,7 +84,3 @@ def related_tasks(indicator: Indicator, user) -> QuerySet:
     from plans.models import Task
 
     return Task.objects.for_user(user).filter(indicators=indicator).select_related("plan")
-
-
-def search_q(text: str) -> Q:
-    return Q(name__icontains=text) | Q(code__icontains=text)

@@ -21,7 +21,7 @@ from .exporters import template_xlsx
 from .forms import TargetForm, ValueImportForm
 from .importers import ValueFileError, confirm_value_import, stage_value_import
 from .models import Direction, Indicator, Target, ValueImport
-from .periods import current_period, parse_period
+from .periods import current_period, parse_period, periods_of_year
 from .rollup import Figure, rollup, series
 
 
@@ -63,6 +63,12 @@ def _ranked(indicator: Indicator, children: list[Figure]) -> list[Figure]:
     return reported + [f for f in children if f.value is None]
 
 
+def _common_target(children: list[Figure]):
+    """The target line of the children's chart: drawn only when one target value applies to them all."""
+    values = {f.target.value if f.target else None for f in children}
+    return _chart_value(values.pop()) if len(values) == 1 else None
+
+
 def _chart_value(value):
     return None if value is None else float(value)
 
@@ -89,8 +95,7 @@ def indicator_detail(request, pk, org):
         "targets": [_chart_value(f.target.value if f.target else None) for f in yearly],
         "children": [f.name for f in ranked if f.value is not None],
         "child_values": [_chart_value(f.value) for f in ranked if f.value is not None],
-        "child_target": _chart_value(own.target.value if own.target else None),
-        "lower_is_better": indicator.direction == Direction.LOWER,
+        "child_target": _common_target(children),
     }
     can_set_targets = can(request.user, "edit", organisation)
     context = {
@@ -116,8 +121,6 @@ def indicator_detail(request, pk, org):
 
 def _period_links(indicator: Indicator, period) -> list:
     """Quick links: the periods of the page's year and the neighbouring years."""
-    from .periods import periods_of_year
-
     links = [parse_period(str(y)) for y in (period.year - 1, period.year, period.year + 1)]
     if indicator.frequency != "year":
         links[2:2] = periods_of_year(period.year, indicator.frequency)

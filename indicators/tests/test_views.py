@@ -76,6 +76,7 @@ def test_county_enters_and_city_and_province_see_the_rolled_up_rate(
     assert charts["years"] == ["2019", "2020", "2021"]
     assert charts["values"] == [50.0, 86.4, None] and charts["targets"] == [50.0, 60.0, 85.0]
     assert charts["children"] == ["共青团宁波市委", "共青团杭州市委"]  # ranked, best first
+    assert charts["child_target"] == 60.0  # the cities share the province's 2020 target
 
 
 @pytest.mark.parametrize(

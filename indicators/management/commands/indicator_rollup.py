@@ -40,8 +40,8 @@ class Command(BaseCommand):
         result = {
             "indicator": indicator.code,
             "period": period.code,
-            **own.as_dict(indicator),
-            "children": [child.as_dict(indicator) for child in children],
+            **own.as_dict(),
+            "children": [child.as_dict() for child in children],
         }
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
