@@ -76,6 +76,15 @@ def login(client):
 
 
 @pytest.fixture
+def world(tree, settings, tmp_path):
+    """Two sibling subtrees with the same plan, assignment, reports and imports (tests.scoped_views)."""
+    from tests.scoped_views import build_world
+
+    settings.MEDIA_ROOT = tmp_path
+    return build_world(tree)
+
+
+@pytest.fixture
 def shared_divisions():
     if not (SHARED_DIVISIONS / "areas.csv").is_file():
         pytest.skip("../shared/data/divisions is not present on this machine")

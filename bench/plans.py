@@ -11,7 +11,7 @@ The bench database is dropped and recreated for every import run and once for th
    `commit_plan_import` and reports its peak memory (ru_maxrss).
 2. Publish: the whole country to county level is loaded with `manage.py load_divisions --depth county`,
    a 团中央 root and a plan with 50 tasks × 5 milestones are created with the ORM, and each run times
-   `publish_plan(levels=["city", "county"])` from scratch (the previous run's assignments are deleted and
+   `plan_publish(levels=["city", "county"])` from scratch (the previous run's assignments are deleted and
    the tables vacuumed first).
 
 Prints a Markdown table row per measure and a JSON summary, also written to bench/results/plans.json.
@@ -139,8 +139,8 @@ def child_import(path: str, profile: bool) -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     setup_django(url)
     from orgtree.models import Organisation
+    from plans.imports import plan_import_commit, plan_import_preview
     from plans.models import Milestone, Task
-    from plans.services import commit_plan_import, preview_plan_import
 
     organisation = Organisation.objects.get(code=PROVINCE_CODE)
     baseline = peak_mb()
@@ -151,9 +151,9 @@ def child_import(path: str, profile: bool) -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    preview = preview_plan_import(organisation=organisation, filename=Path(path).name, content=content)
+    preview = plan_import_preview(organisation=organisation, filename=Path(path).name, content=content)
     previewed = time.perf_counter()
-    plan = commit_plan_import(organisation=organisation, preview=preview)
+    plan = plan_import_commit(organisation=organisation, preview=preview)
     finished = time.perf_counter()
     if profiler is not None:
         import pstats
@@ -267,13 +267,14 @@ def measure_publish(url: str, data: str, tasks: int, runs: int) -> tuple[list[di
     setup_django(url)
     from django.db import connection
 
+    from assignments.models import Assignment, AssignmentMilestone
+    from assignments.publishing import plan_publish, plan_publish_preview
     from orgtree.services import organisation_create
-    from plans.models import Assignment, AssignmentMilestone, Plan
-    from plans.services import publish_plan, publish_preview
+    from plans.models import Plan
 
     root = organisation_create(parent=None, name="共青团中央", org_type="central")
     plan = make_plan(root, tasks)
-    preview = publish_preview(plan=plan, levels=["city", "county"])
+    preview = plan_publish_preview(plan=plan, levels=["city", "county"])
     print(
         f"plan: {preview['tasks']} tasks, {preview['milestone_copies'] // max(1, preview['organisations'])} "
         f"milestones in all; {preview['organisations']:,} city and county organisations → "
@@ -295,7 +296,7 @@ def measure_publish(url: str, data: str, tasks: int, runs: int) -> tuple[list[di
             cursor.execute(f"VACUUM ANALYZE {AssignmentMilestone._meta.db_table}")
         Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.DRAFT)
         started = time.perf_counter()
-        result = publish_plan(plan=plan, levels=["city", "county"])
+        result = plan_publish(plan=plan, levels=["city", "county"])
         seconds = time.perf_counter() - started
         assert result["assignments_created"] == preview["assignments"], (result, preview)
         assert result["milestone_copies_created"] == preview["milestone_copies"], (result, preview)

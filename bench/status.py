@@ -9,7 +9,7 @@ The bench database is dropped and recreated once per script run; the data set is
 * the country to county level (`manage.py load_divisions --depth county`), a 共青团中央 root, a 2019–2021
   plan owned by it with N tasks × 5 milestones (due dates spread over the three years; periods with a
   start date, deadlines, single days, and ongoing ones with no due date), published to every city and
-  county with `publish_plan(levels=["city", "county"])`. N defaults to the fewest tasks giving
+  county with `plan_publish(levels=["city", "county"])`. N defaults to the fewest tasks giving
   ≥ 1,000,000 milestone copies (61 for the whole country: 1,008,635 copies);
 * receivers tighten their copies' due dates by 0–14 days (one UPDATE; `--tighten-days 0` turns it off),
   so each milestone's copies fall due over two weeks rather than all on one day and the daily refresh
@@ -116,7 +116,12 @@ def vacuum(*tables: str, checkpoint: bool = False) -> None:
         sql("CHECKPOINT")  # so a checkpoint forced by the previous run's WAL does not land in this one
 
 
-CODE_UNDER_TEST = ["plans/status.py", "plans/reminders.py", "plans/models.py", "plans/services.py"]
+CODE_UNDER_TEST = [
+    "supervision/status.py",
+    "supervision/reminders.py",
+    "assignments/models.py",
+    "assignments/publishing.py",
+]
 
 
 def code_fingerprint() -> dict[str, str]:
@@ -188,10 +193,10 @@ def build_dataset(args) -> dict:
     """Publish the plan nationwide, then shape the copies with a few set-based UPDATEs."""
     from django.db import connection
 
+    from assignments.models import Assignment, AssignmentMilestone
+    from assignments.publishing import plan_publish
     from orgtree.models import Organisation
     from orgtree.services import organisation_create
-    from plans.models import Assignment, AssignmentMilestone
-    from plans.services import publish_plan
 
     am, asg = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
     timings = {}
@@ -202,7 +207,7 @@ def build_dataset(args) -> dict:
         tasks = math.ceil(MIN_COPIES / (organisations * MILESTONES_PER_TASK))
     plan = make_plan(root, tasks)
     started = time.perf_counter()
-    published = publish_plan(plan=plan, levels=["city", "county"])
+    published = plan_publish(plan=plan, levels=["city", "county"])
     timings["publish_s"] = round(time.perf_counter() - started, 1)
     print(
         f"published {tasks} tasks × {MILESTONES_PER_TASK} milestones: "
@@ -288,19 +293,19 @@ def build_dataset(args) -> dict:
 
 
 def reset_statuses() -> None:
-    from plans.models import Assignment, AssignmentMilestone
+    from assignments.models import Assignment, AssignmentMilestone
 
     am, asg = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
-    sql(f"UPDATE {am} SET status = 'on_track', at_risk = false WHERE status <> 'on_track' OR at_risk")
+    sql(f"UPDATE {am} SET progress = 'on_track', at_risk = false WHERE progress <> 'on_track' OR at_risk")
     sql(
-        f"UPDATE {asg} SET progress_status = 'on_track', completion_percent = 0 "
-        "WHERE progress_status <> 'on_track' OR completion_percent <> 0"
+        f"UPDATE {asg} SET progress = 'on_track', completion_percent = 0 "
+        "WHERE progress <> 'on_track' OR completion_percent <> 0"
     )
     vacuum(am, asg, checkpoint=True)
 
 
 def status_counts() -> dict:
-    from plans.models import AssignmentMilestone
+    from assignments.models import AssignmentMilestone
 
     am = AssignmentMilestone._meta.db_table
     from django.db import connection
@@ -314,7 +319,7 @@ def status_counts() -> dict:
 
 
 def timed_refresh(today: date) -> dict:
-    from plans.status import refresh_statuses
+    from supervision.status import refresh_statuses
 
     started = time.perf_counter()
     result = refresh_statuses(today=today)
@@ -339,7 +344,7 @@ def measure_full(runs: int, copies: int) -> tuple[list[dict], dict]:
 
 
 def measure_daily(runs: int, copies: int) -> list[dict]:
-    from plans.models import Assignment, AssignmentMilestone
+    from assignments.models import Assignment, AssignmentMilestone
 
     results = []
     for run in range(runs):
@@ -360,34 +365,11 @@ def measure_daily(runs: int, copies: int) -> list[dict]:
 # --- 2. the per-row ORM loop, for comparison ------------------------------------------------------
 
 
-def row_status(obj, today: date, soon: date) -> str:
-    """The status rules of plans.status, one row at a time."""
-    if obj.accepted_at is not None:
-        on_time = obj.due_date is None or (obj.completed_on is not None and obj.completed_on <= obj.due_date)
-        return "completed" if on_time else "completed_late"
-    if obj.due_date is None:
-        return "ongoing"
-    if obj.due_date < today:
-        return "overdue"
-    if obj.due_date <= soon:
-        return "due_soon"
-    return "on_track"
-
-
-def row_at_risk(obj, today: date, margin: int) -> bool:
-    """Behind schedule: the percent lags the elapsed share of the window by more than the margin."""
-    if obj.accepted_at is not None or obj.due_date is None or obj.start_date is None:
-        return False
-    if not obj.start_date <= today <= obj.due_date:
-        return False
-    window = (obj.due_date - obj.start_date).days + 1
-    elapsed = (today - obj.start_date).days + 1
-    return (obj.percent + margin) * window < 100 * elapsed
-
-
 def measure_orm(runs: int, sample: int, copies: int) -> tuple[list[dict], dict]:
-    from plans.models import AssignmentMilestone
-    from plans.status import at_risk_margin, due_soon_days
+    from django.conf import settings
+
+    from assignments.models import AssignmentMilestone
+    from supervision.status import due_soon_date, milestone_at_risk, milestone_progress
 
     am = AssignmentMilestone._meta.db_table
     back = timed_refresh(FULL_DAY)  # the daily measure left the 2020-06-02 state
@@ -398,20 +380,29 @@ def measure_orm(runs: int, sample: int, copies: int) -> tuple[list[dict], dict]:
         cursor.execute(f"SELECT id FROM {am} ORDER BY md5(id::text) LIMIT %s", [sample])
         ids = [row[0] for row in cursor.fetchall()]
     vacuum(am, checkpoint=True)
-    today, soon, margin = FULL_DAY, FULL_DAY + timedelta(days=due_soon_days()), at_risk_margin()
+    today, soon, margin = FULL_DAY, due_soon_date(FULL_DAY), settings.STATUS_AT_RISK_MARGIN
     results = []
     for run in range(runs):
         # The sample starts from the initial state, as in the full recompute (one UPDATE, untimed).
-        sql(f"UPDATE {am} SET status = 'on_track', at_risk = false WHERE id = ANY(%s)", [ids])
+        sql(f"UPDATE {am} SET progress = 'on_track', at_risk = false WHERE id = ANY(%s)", [ids])
         started = time.perf_counter()
         rows = list(AssignmentMilestone.objects.filter(pk__in=ids))
         loaded = time.perf_counter()
         changed = 0
         for obj in rows:
-            status, risk = row_status(obj, today, soon), row_at_risk(obj, today, margin)
-            changed += status != obj.status or risk != obj.at_risk
-            obj.status, obj.at_risk = status, risk
-            obj.save(update_fields=["status", "at_risk"])
+            # The rule's own Python form (supervision.status), one row at a time.
+            progress = milestone_progress(
+                due=obj.due_date,
+                accepted_at=obj.accepted_at,
+                completed_on=obj.completed_on,
+                today=today,
+                soon=soon,
+            )
+            risk = milestone_at_risk(start=obj.start_date, due=obj.due_date, accepted_at=obj.accepted_at,
+                                     percent=obj.percent, today=today, margin=margin)  # fmt: skip
+            changed += progress != obj.progress or risk != obj.at_risk
+            obj.progress, obj.at_risk = progress, risk
+            obj.save(update_fields=["progress", "at_risk"])
         seconds = time.perf_counter() - started
         per_million = seconds * PER_ROWS / len(rows)
         results.append(
@@ -452,7 +443,7 @@ def explain_refresh(today: date) -> list[list[str]]:
     """EXPLAIN (ANALYZE, BUFFERS) of each UPDATE refresh_statuses runs, in a transaction rolled back."""
     from django.db import connection, transaction
 
-    from plans.status import refresh_statuses
+    from supervision.status import refresh_statuses
 
     found: list[list[str]] = []
 
@@ -473,7 +464,7 @@ def explain_refresh(today: date) -> list[list[str]]:
 
 
 def run_explains() -> dict:
-    from plans.models import Assignment, AssignmentMilestone
+    from assignments.models import Assignment, AssignmentMilestone
 
     reset_statuses()
     full = explain_refresh(FULL_DAY)
@@ -495,8 +486,9 @@ def setup_recipients(plan_id: int, recipients: int) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
+    from assignments.models import Assignment
     from orgtree.models import Membership, Organisation, OrgType
-    from plans.models import Assignment, ProgressReport
+    from reporting.models import ProgressReport
 
     counties = list(
         Organisation.objects.filter(org_type=OrgType.COUNTY, assignments__plan_id=plan_id)
@@ -531,7 +523,7 @@ def setup_recipients(plan_id: int, recipients: int) -> dict:
         plan_id=plan_id, organisation_id__in=counties, status=Assignment.Status.ASSIGNED
     ).count()
     pairs = assignments_reached * recipients // len(counties) if counties else 0
-    vacuum("auth_user", "orgtree_membership", "plans_assignment")
+    vacuum("auth_user", "orgtree_membership", "assignments_assignment")
     info = {
         "recipients": recipients,
         "counties_with_reporters": len(counties),
@@ -545,7 +537,8 @@ def setup_recipients(plan_id: int, recipients: int) -> dict:
 
 
 def clear_reminders() -> tuple[int, int]:
-    from plans.models import AssignmentEvent, Notification
+    from assignments.models import AssignmentEvent
+    from notifications.models import Notification
 
     notices, _ = Notification.objects.filter(day=REMINDER_DAY).delete()
     events, _ = AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.REMINDED).delete()
@@ -561,8 +554,10 @@ def child_reminders(profile: bool) -> None:
     from django.core import mail
     from django.db import connection
 
-    from plans import reminders
-    from plans.models import AssignmentEvent, Notification
+    from assignments.models import AssignmentEvent
+    from notifications import services as notices
+    from notifications.models import Notification
+    from supervision import reminders
 
     assert settings.EMAIL_BACKEND == LOCMEM_EMAIL, settings.EMAIL_BACKEND
     assert not settings.DEBUG
@@ -586,11 +581,11 @@ def child_reminders(profile: bool) -> None:
         head = statement.lstrip()[:40].upper()
         if "FOR UPDATE" in statement.upper():
             kind = "email_batch_select"
-        elif head.startswith('UPDATE "PLANS_NOTIFICATION"'):
+        elif head.startswith('UPDATE "NOTIFICATIONS_NOTIFICATION"'):
             kind = "email_mark_update"
-        elif head.startswith('INSERT INTO "PLANS_NOTIFICATION"'):
+        elif head.startswith('INSERT INTO "NOTIFICATIONS_NOTIFICATION"'):
             kind = "notification_insert"
-        elif head.startswith('INSERT INTO "PLANS_ASSIGNMENTEVENT"'):
+        elif head.startswith('INSERT INTO "ASSIGNMENTS_ASSIGNMENTEVENT"'):
             kind = "event_insert"
         else:
             kind = "other"
@@ -605,8 +600,10 @@ def child_reminders(profile: bool) -> None:
             if kind == "email_batch_select":
                 batch_selects.append(elapsed)
 
-    for name in ("_report_reminders", "_review_reminders", "_overdue_digest", "_send_emails"):
+    for name in ("_report_reminders", "_review_reminders", "_overdue_digest"):
         setattr(reminders, name, timed(name.lstrip("_"), getattr(reminders, name)))
+    # The e-mail pass lives in notifications.services; reminders calls it by the name it imported.
+    reminders.notifications_email = timed("send_emails", notices.notifications_email)
     baseline = peak_mb()
     profiler = None
     if profile:

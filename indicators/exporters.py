@@ -1,17 +1,17 @@
-"""The figures template: one row per organisation, a numerator/denominator (or value) column per indicator."""
+"""The figures template: one row per organisation, a numerator/denominator (or value) column per indicator.
+Saved by the project's one safe writer (core.spreadsheets)."""
 
 from __future__ import annotations
-
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.periods import Period
+from core.spreadsheets import workbook_bytes
 from orgtree.models import Organisation
 
 from .models import Indicator, Value
-from .periods import Period
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -63,6 +63,4 @@ def template_xlsx(
             [indicator.name, indicator.code, indicator.numerator_label, indicator.denominator_label,
              indicator.get_unit_display(), indicator.get_frequency_display()]
         )  # fmt: skip
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -3,7 +3,7 @@
 Template: a 期间 cell above the header, a header row with 组织代码 and one column per figure named
 “学社衔接率（分子）”, “学社衔接率（分母）” or “团员数（数值）”, one row per organisation.
 Long layout: columns 组织代码, 指标 (code or name), 期间, 分子, 分母 (or 数值), one row per figure.
-Files are read with the bounded reader of the plan import (size, zip bombs, rows, encodings).
+Files are read with the project's bounded reader (core.spreadsheets: size, zip bombs, rows, encodings).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from core.periods import Period, parse_period
+from core.spreadsheets import SpreadsheetError, read_grid
 from orgtree.models import Organisation
-from orgtree.querysets import normalise_code
-from plans.importers import PlanFileError, read_grid
+from orgtree.querysets import parse_org_ref
 
+from .figures import Entry, change_kind, parse_number, plan_entries
 from .models import Indicator
-from .periods import Period, parse_period
-from .services import Entry, change_kind, parse_number, plan_entries
 
 HEADER_SCAN_ROWS = 15
 PREVIEW_ITEMS = 300
@@ -33,7 +33,7 @@ LONG_COLUMNS = {
 }  # fmt: skip
 
 
-class ValueFileError(Exception):
+class ValueFileError(SpreadsheetError):
     """The file is rejected as a whole; the message is shown as is."""
 
 
@@ -61,14 +61,6 @@ def _period_above(grid: list[list[str]], header: int) -> str:
     return ""
 
 
-def _org_ref(text: str) -> tuple[str, str]:
-    """('id', '12') for a #12 reference (organisations without a division code), else ('code', code)."""
-    text = (text or "").strip()
-    if text.startswith("#") and text[1:].isdigit():
-        return "id", text[1:]
-    return "code", normalise_code(text.split(".")[0] if re.fullmatch(r"\d+\.0", text) else text)
-
-
 def read_entries(
     filename: str, content: bytes, *, organisations, indicators=None
 ) -> tuple[str, int, list[Entry], list[dict]]:
@@ -76,7 +68,7 @@ def read_entries(
     Returns (layout, data rows, entries, errors); raises ValueFileError when the file is unusable."""
     try:
         grid = read_grid(filename, content)
-    except PlanFileError as exc:
+    except SpreadsheetError as exc:
         raise ValueFileError(str(exc)) from exc
     header = _find_header(grid)
     labels = [_label(c) for c in grid[header]]
@@ -138,7 +130,7 @@ def read_entries(
     if not data_rows:
         raise ValueFileError("表格中没有数据行")
 
-    refs = {_org_ref(text) for _, text, *_ in raw}
+    refs = {parse_org_ref(text) for _, text, *_ in raw}
     codes = [value for kind, value in refs if kind == "code" and value]
     ids = [int(value) for kind, value in refs if kind == "id"]
     allowed = {}
@@ -151,7 +143,7 @@ def read_entries(
     entries = []
     for row, org_text, indicator, period_text, figures in raw:
         ref = f"第 {row} 行"
-        key = _org_ref(org_text)
+        key = parse_org_ref(org_text)
         org = allowed.get(key)
         if org is None:
             shown = str(org_text).strip()[:20]
@@ -249,53 +241,3 @@ def reject_message(preview: dict) -> str:
     shown = "；".join(f"第 {e['row']} 行：{e['message']}" if e["row"] else e["message"] for e in first)
     more = f"（共 {len(preview['errors'])} 处错误）" if len(preview["errors"]) > 5 else ""
     return f"文件有错误，未导入任何数据：{shown}{more}"
-
-
-# The browser's two steps: stage (store the file and its preview), then confirm exactly that.
-
-
-def stage_value_import(
-    *, organisation: Organisation, filename: str, content: bytes, organisations, user=None
-):
-    """Store an upload with its preview. Raises ValueFileError when the file itself is unusable."""
-    from .models import ValueImport
-
-    preview, _ = preview_values(filename, content, organisations=organisations)
-    return ValueImport.objects.create(
-        organisation=organisation,
-        filename=(filename or "upload")[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        preview=preview,
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
-
-
-def confirm_value_import(*, staged, organisations, user=None) -> dict:
-    """Write what the preview showed, all or nothing; refuse if the data changed since the preview."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .models import Source, ValueImport
-    from .services import values_save
-
-    with transaction.atomic():
-        staged = ValueImport.objects.select_for_update().get(pk=staged.pk)
-        if staged.confirmed_at:
-            raise ValidationError("该文件已经导入过了")
-        content = bytes(staged.content)
-        if hashlib.sha256(content).hexdigest() != staged.sha256:
-            raise ValidationError("暂存的文件已损坏，请重新上传")
-        try:
-            preview, changes = preview_values(staged.filename, content, organisations=organisations)
-        except ValueFileError as exc:
-            raise ValidationError(str(exc)) from exc
-        if preview["errors"]:
-            raise ValidationError(reject_message(preview))
-        if preview["digest"] != staged.preview.get("digest"):
-            raise ValidationError("预览之后数据已被修改（或您的权限有变化），请重新上传并核对预览")
-        counts = values_save(entries=entries_of(changes), user=user, source=Source.IMPORT)
-        staged.confirmed_at = timezone.now()
-        staged.preview = {**staged.preview, "committed": True}
-        staged.save(update_fields=["confirmed_at", "preview"])
-    return counts

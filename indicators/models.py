@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.staging import StagedUpload
 from orgtree.models import Organisation, OrgType
 
 from .querysets import (
@@ -226,23 +227,13 @@ class ValueHistory(models.Model):
         return f"{self.value_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
 
-class ValueImport(models.Model):
+class ValueImport(StagedUpload):
     """An uploaded figures file between preview and confirm; confirm writes exactly what was previewed."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="value_imports")
-    filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
-    preview = models.JSONField(default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ValueImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "指标导入记录"
         verbose_name_plural = "指标导入记录"
-
-    def __str__(self):
-        return self.filename

@@ -20,10 +20,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from core.periods import Period, parse_period
 from orgtree.models import Organisation, OrgType
+from orgtree.subtree import contains, subtree_sql
 
 from .models import Aggregation, Comparison, Direction, Indicator, Target, Unit
-from .periods import Period, parse_period
 
 ATTAINMENT_LABELS = {"met": "达标", "near": "接近", "missed": "未达标"}
 
@@ -147,14 +148,14 @@ def _subtree_sql(org: Organisation, alias: str) -> tuple[str, list]:
     """Organisations in org's subtree; the bounds are read in the statement, never from a stale object."""
     if org.org_type == OrgType.CENTRAL:
         return "1 = 1", []
+    inside = subtree_sql(alias, "r", national=False)
     return (
-        f"EXISTS (SELECT 1 FROM orgtree_organisation r WHERE r.id = %s AND {alias}.tree_id = r.tree_id"
-        f" AND {alias}.lft BETWEEN r.lft AND r.rght)",
+        f"EXISTS (SELECT 1 FROM orgtree_organisation r WHERE r.id = %s AND {inside})",
         [org.pk],
     )
 
 
-_HOLDS = "(n.org_type = 'central' OR (u.tree_id = n.tree_id AND u.lft BETWEEN n.lft AND n.rght))"
+_HOLDS = subtree_sql("u", "n")  # the reporting unit u lies in node n's subtree
 
 
 def rollup(indicator: Indicator, org: Organisation, period: Period | str) -> tuple[Figure, list[Figure]]:
@@ -315,9 +316,7 @@ def target_applies(target: Target, node) -> bool:
         return scope in (Target.SELF, Target.SUBTREE, node.org_type)
     if scope not in (Target.SUBTREE, node.org_type):
         return False
-    if setter.org_type == OrgType.CENTRAL:
-        return True
-    return setter.tree_id == node.tree_id and setter.lft < node.lft and node.rght < setter.rght
+    return contains(setter, node)
 
 
 def strictness(indicator: Indicator, target: Target) -> tuple:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Max, Min, QuerySet
 
-from orgtree.models import Organisation, OrgType
+from core.periods import Period, current_period, parse_period
+from orgtree.models import Organisation
 from orgtree.querysets import user_scopes
 from orgtree.selectors import top_organisations
+from orgtree.subtree import subtree_q
 
 from .models import Indicator, Target, Value
-from .periods import Period, current_period, parse_period
 
 MAX_CHART_YEARS = 8
 
@@ -17,9 +18,7 @@ MAX_CHART_YEARS = 8
 def enter_scope(user, within: Organisation | None = None) -> QuerySet:
     """The organisations whose figures the user may enter, optionally within one subtree."""
     qs = Organisation.objects.for_user(user, "enter")
-    if within is not None and within.org_type != OrgType.CENTRAL:
-        qs = qs.filter(tree_id=within.tree_id, lft__gte=within.lft, lft__lte=within.rght)
-    return qs
+    return qs if within is None else qs.filter(subtree_q(within))
 
 
 def entry_heads(user) -> QuerySet:

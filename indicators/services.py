@@ -1,23 +1,23 @@
-"""Writing indicator targets and figures. Callers have already scoped the organisations (selectors)."""
+"""Writing indicator targets and figures, and the two-step import of a figures file. Callers have already
+scoped the organisations (selectors)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import actor
+from core.staging import upload_confirm, upload_stage
 from orgtree.models import Organisation, OrgType
+from orgtree.subtree import contains
 
-from .models import Comparison, Direction, Indicator, Source, Target, Value, ValueHistory
-from .periods import Period, parse_period
-from .rollup import compute_value, strictness
-
-MAX_FIGURE = Decimal("99999999999999")  # what the columns hold, far above any head count
-
+from .figures import Entry, bounds_error, change_kind, fmt, plan_entries
+from .importers import ValueFileError, preview_values, reject_message
+from .models import Comparison, Direction, Indicator, Source, Target, Value, ValueHistory, ValueImport
+from .rollup import strictness
 
 # Targets ---------------------------------------------------------------------------------------------------
 
@@ -29,9 +29,7 @@ def _covers(upper: Target, new: Target) -> bool:
         rank = {Target.SELF: 0, Target.SUBTREE: 2}
         if rank.get(upper.applies_to, 1) <= rank.get(new.applies_to, 1):
             return False
-    elif setter.org_type != OrgType.CENTRAL and not (
-        setter.tree_id == org.tree_id and setter.lft < org.lft and org.rght < setter.rght
-    ):
+    elif not contains(setter, org):
         return False
     if setter.pk != org.pk and upper.applies_to == Target.SELF:
         return False
@@ -75,7 +73,7 @@ def target_set(
     except (InvalidOperation, ValueError):
         errors["value"] = "目标值应为数字"
     else:
-        bound_error = _bounds_error(indicator, value)
+        bound_error = bounds_error(indicator, value)
         if bound_error:
             errors["value"] = f"目标值{bound_error}"
     if errors:
@@ -89,7 +87,7 @@ def target_set(
             comparison,
             value,
             note[:200],
-            _actor(user),
+            actor(user),
         )
         target.organisation = organisation
         ancestors = Target.objects.filter(indicator=indicator, year=year).select_related("organisation")
@@ -101,7 +99,7 @@ def target_set(
                     {
                         "value": f"目标不能比上级要求更宽松：{upper.organisation.name}"
                         f"对{upper.applies_to_label}的 {year} 年目标为"
-                        f"“{upper.get_comparison_display()} {_fmt(upper.value)}”"
+                        f"“{upper.get_comparison_display()} {fmt(upper.value)}”"
                     }
                 )
         target.save()
@@ -110,144 +108,6 @@ def target_set(
 
 def target_delete(*, target: Target) -> None:
     target.delete()
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-# Figures ---------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    """One figure to write, as typed or read from a file; `ref` says where it came from for messages."""
-
-    indicator: Indicator
-    organisation: Organisation
-    period: Period
-    numerator: Decimal | None = None
-    denominator: Decimal | None = None
-    value: Decimal | None = None
-    ref: str = ""
-
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
-
-
-def parse_number(text, label: str) -> Decimal | None:
-    """A figure typed by a person: blank is None; 1,234 and full-width digits are fine; 12% is not."""
-    if text is None:
-        return None
-    if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
-        number = Decimal(str(text))
-    else:
-        raw = str(text).strip().translate(_FULL_WIDTH).replace(",", "").replace(" ", "")
-        if raw == "":
-            return None
-        if not _NUMBER.match(raw):
-            raise ValidationError(f"{label}“{str(text)[:20]}”不是数字")
-        number = Decimal(raw)
-    if not number.is_finite() or abs(number) > MAX_FIGURE:
-        raise ValidationError(f"{label}超出范围")
-    return number
-
-
-def _bounds_error(indicator: Indicator, value: Decimal) -> str:
-    if indicator.min_value is not None and value < indicator.min_value:
-        return f"不能小于 {_fmt(indicator.min_value)}{indicator.unit_suffix}"
-    if indicator.max_value is not None and value > indicator.max_value:
-        return f"不能大于 {_fmt(indicator.max_value)}{indicator.unit_suffix}"
-    return ""
-
-
-def check_entry(entry: Entry, today=None) -> Entry:
-    """Validate one figure and compute its value; raises ValidationError with a Chinese message."""
-    indicator, org, period = entry.indicator, entry.organisation, entry.period
-    today = today or timezone.localdate()
-    if period.kind != indicator.frequency:
-        raise ValidationError(
-            f"“{indicator.name}”按{indicator.get_frequency_display()}报送，期间“{period.code}”不符"
-        )
-    if period.start > today:
-        raise ValidationError(f"{period.label}尚未开始，不能填报")
-    if org.org_type != indicator.reporting_level:
-        raise ValidationError(
-            f"“{indicator.name}”由{OrgType(indicator.reporting_level).label}报送，{org.name}不是该层级"
-        )
-    if org.established_on and org.established_on > period.end:
-        raise ValidationError(f"{org.name}成立于 {org.established_on}，不能填报{period.label}")
-    if org.dissolved_at and timezone.localtime(org.dissolved_at).date() < period.start:
-        raise ValidationError(f"{org.name}已于期间开始前撤销，不能填报{period.label}")
-    if indicator.has_fraction:
-        num, den = entry.numerator, entry.denominator
-        if entry.value is not None and num is None and den is None:
-            raise ValidationError(f"“{indicator.name}”请填写分子和分母，不能直接填写比率")
-        if num is None or den is None:
-            raise ValidationError(f"“{indicator.name}”的分子和分母需同时填写")
-        if den <= 0:
-            raise ValidationError(f"“{indicator.name}”的分母必须大于 0")
-        if num < 0:
-            raise ValidationError(f"“{indicator.name}”的分子不能为负数")
-        if indicator.is_share and num > den:
-            raise ValidationError(f"“{indicator.name}”的分子（{_fmt(num)}）不能大于分母（{_fmt(den)}）")
-        entry.value = compute_value(indicator, num, den)
-    else:
-        if entry.numerator is not None or entry.denominator is not None:
-            raise ValidationError(f"“{indicator.name}”只填写数值，不填分子分母")
-        if entry.value is None:
-            raise ValidationError(f"“{indicator.name}”请填写数值")
-        if entry.value < 0:
-            raise ValidationError(f"“{indicator.name}”不能为负数")
-    bound_error = _bounds_error(indicator, entry.value)
-    if bound_error:
-        raise ValidationError(f"“{indicator.name}”的数值 {_fmt(entry.value)}{bound_error}")
-    return entry
-
-
-def _same(a: Decimal | None, b: Decimal | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return Decimal(a) == Decimal(b)
-
-
-def plan_entries(entries: list[Entry]) -> tuple[list[tuple[Entry, Value | None]], list[dict]]:
-    """Validate every entry and pair it with the stored value it would change. Returns (changes, errors)."""
-    errors, seen, checked = [], {}, []
-    for entry in entries:
-        key = (entry.indicator.pk, entry.organisation.pk, entry.period.code)
-        if key in seen:
-            what = f"{entry.organisation.name} {entry.indicator.name} {entry.period.code}"
-            errors.append({"ref": entry.ref, "message": f"与{seen[key]}重复：{what}"})
-            continue
-        seen[key] = entry.ref or "前一项"
-        try:
-            checked.append(check_entry(entry))
-        except ValidationError as exc:
-            errors.append({"ref": entry.ref, "message": exc.messages[0]})
-    existing = {}
-    if checked:
-        indicator_ids = {e.indicator.pk for e in checked}
-        org_ids = {e.organisation.pk for e in checked}
-        periods = {e.period.code for e in checked}
-        for value in Value.objects.filter(
-            indicator_id__in=indicator_ids, organisation_id__in=org_ids, period__in=periods
-        ):
-            existing[(value.indicator_id, value.organisation_id, value.period)] = value
-    changes = [(e, existing.get((e.indicator.pk, e.organisation.pk, e.period.code))) for e in checked]
-    return changes, errors
-
-
-def change_kind(entry: Entry, stored: Value | None) -> str:
-    if stored is None:
-        return "new"
-    same = (
-        _same(stored.numerator, entry.numerator)
-        and _same(stored.denominator, entry.denominator)
-        and _same(stored.value, entry.value)
-    )
-    return "unchanged" if same else "update"
 
 
 def values_save(
@@ -260,7 +120,7 @@ def values_save(
     if errors:
         raise ValidationError([f"{e['ref']}：{e['message']}" if e["ref"] else e["message"] for e in errors])
     now = timezone.now()
-    actor = _actor(user)
+    who = actor(user)
     counts = {"new": 0, "update": 0, "unchanged": 0}
     new, updated = [], []
     for entry, stored in changes:
@@ -273,7 +133,7 @@ def values_save(
                     year=entry.period.year, numerator=entry.numerator, denominator=entry.denominator,
                     value=entry.value, source=source,
                     is_late=(timezone.localdate() > entry.period.deadline) if late is None else late,
-                    reported_by=actor, reported_at=now, updated_at=now,
+                    reported_by=who, reported_at=now, updated_at=now,
                 )
             )  # fmt: skip
         elif kind == "update":
@@ -293,7 +153,7 @@ def values_save(
             [
                 ValueHistory(
                     value=v, numerator=v.numerator, denominator=v.denominator, figure=v.value,
-                    source=source, changed_by=actor, changed_at=now,
+                    source=source, changed_by=who, changed_at=now,
                 )
                 for v in [*new, *updated]
             ],
@@ -302,65 +162,35 @@ def values_save(
     return counts
 
 
-def _actor(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
+# The browser's two steps: stage (store the file and its preview), then confirm exactly that. ----------
 
 
-def entry_for(indicator: Indicator, organisation: Organisation, period: str | Period, **figures) -> Entry:
-    """Convenience for scripts and tests: an Entry from plain values."""
-    period = parse_period(period) if isinstance(period, str) else period
-    return Entry(
-        indicator,
-        organisation,
-        period,
-        parse_number(figures.get("numerator"), "分子"),
-        parse_number(figures.get("denominator"), "分母"),
-        parse_number(figures.get("value"), "数值"),
-        figures.get("ref", ""),
-    )
+def value_import_stage(*, organisation: Organisation, filename: str, content: bytes, organisations,
+                       user=None) -> ValueImport:  # fmt: skip
+    """Store an upload with its preview. Raises ValueFileError when the file itself is unusable."""
+    preview, _ = preview_values(filename, content, organisations=organisations)
+    return upload_stage(ValueImport, filename=filename, content=content, preview=preview, user=user,
+                        organisation=organisation)  # fmt: skip
 
 
-# Shipped definitions ---------------------------------------------------------------------------------------
+def value_import_confirm(*, staged: ValueImport, organisations, user=None) -> dict:
+    """Write what the preview showed, all or nothing; refuse if the data changed since the preview."""
 
-DEFINITION_FIELDS = (
-    "name", "definition", "numerator_label", "denominator_label", "unit", "direction", "aggregation",
-    "frequency", "reporting_level", "decimals", "min_value", "max_value", "is_share", "near_margin",
-)  # fmt: skip
+    def preview(content: bytes) -> dict:
+        try:
+            current, changes = preview_values(staged.filename, content, organisations=organisations)
+        except ValueFileError as exc:
+            raise ValidationError(str(exc)) from exc
+        if current["errors"]:
+            raise ValidationError(reject_message(current))
+        current["changes"] = changes
+        return current
 
+    def commit(staged: ValueImport, current: dict) -> dict:
+        counts = values_save(
+            entries=[entry for entry, _ in current["changes"]], user=user, source=Source.IMPORT
+        )
+        staged.preview = {**staged.preview, "committed": True}
+        return counts
 
-def load_indicators(spec: dict, *, targets_for: Organisation | None = None, user=None) -> dict:
-    """Create or update the shipped indicators by code (idempotent); optionally set their suggested targets
-    for the whole subtree of one organisation, and link the tasks whose titles name them."""
-    from plans.models import Task
-
-    counts = {"created": 0, "updated": 0, "targets": 0, "tasks": 0}
-    with transaction.atomic():
-        for order, item in enumerate(spec["indicators"], start=1):
-            fields = {k: item[k] for k in DEFINITION_FIELDS if k in item}
-            indicator, created = Indicator.objects.update_or_create(
-                code=item["code"], defaults={**fields, "order": order}
-            )
-            counts["created" if created else "updated"] += 1
-            for keyword in item.get("task_keywords", []):
-                tasks = Task.objects.filter(title__contains=keyword)
-                if targets_for is not None:
-                    tasks = tasks.filter(organisation__tree_id=targets_for.tree_id)
-                before = indicator.tasks.count()
-                indicator.tasks.add(*tasks[:50])
-                counts["tasks"] += indicator.tasks.count() - before
-            if targets_for is None:
-                continue
-            for target in item.get("targets", []):
-                if not Target.objects.filter(
-                    indicator=indicator,
-                    year=target["year"],
-                    organisation=targets_for,
-                    applies_to=Target.SUBTREE,
-                ).exists():
-                    target_set(
-                        indicator=indicator, organisation=targets_for, year=target["year"],
-                        applies_to=Target.SUBTREE, comparison=target["comparison"], value=target["value"],
-                        note=spec.get("source", "")[:200], user=user,
-                    )  # fmt: skip
-                    counts["targets"] += 1
-    return counts
+    return upload_confirm(staged, preview=preview, commit=commit, digest=lambda p: p.get("digest"))

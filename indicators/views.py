@@ -5,7 +5,6 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -13,15 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orgtree.selectors import can, get_object_for_user, get_organisation, top_organisations, visible_ancestors
-from tuanjian.forms import apply_service_errors
+from core.forms import apply_service_errors
+from core.periods import current_period, parse_period, periods_of_year
+from core.spreadsheets import XLSX_CONTENT_TYPE
+from orgtree.selectors import get_object_for_user, get_organisation, may, top_organisations, visible_ancestors
 
-from . import selectors, services
+from . import figures, selectors, services
 from .exporters import template_xlsx
 from .forms import TargetForm, ValueImportForm
-from .importers import ValueFileError, confirm_value_import, stage_value_import
+from .importers import ValueFileError
 from .models import Direction, Indicator, Target, ValueImport
-from .periods import current_period, parse_period, periods_of_year
 from .rollup import Figure, rollup, series
 
 
@@ -37,7 +37,6 @@ def _period(request, fallback):
         return fallback
 
 
-@login_required
 @require_GET
 def indicator_list(request):
     """The indicators, each linking to its page at ?org= (within scope) or at the user's own organisation."""
@@ -73,7 +72,6 @@ def _chart_value(value):
     return None if value is None else float(value)
 
 
-@login_required
 @require_GET
 def indicator_detail(request, pk, org):
     indicator = get_object_or_404(Indicator.objects.active(), pk=pk)
@@ -97,7 +95,7 @@ def indicator_detail(request, pk, org):
         "child_values": [_chart_value(f.value) for f in ranked if f.value is not None],
         "child_target": _common_target(children),
     }
-    can_set_targets = can(request.user, "edit", organisation)
+    can_set_targets = may(request.user, "edit", organisation)
     context = {
         "indicator": indicator,
         "org": organisation,
@@ -113,7 +111,7 @@ def indicator_detail(request, pk, org):
         "own_values": selectors.own_values(indicator, organisation, request.user)
         if organisation.org_type == indicator.reporting_level
         else [],
-        "can_enter": can(request.user, "enter", organisation),
+        "can_enter": may(request.user, "enter", organisation),
         "tasks": selectors.related_tasks(indicator, request.user)[:20],
     }
     return render(request, "indicators/detail.html", context)
@@ -127,7 +125,6 @@ def _period_links(indicator: Indicator, period) -> list:
     return links
 
 
-@login_required
 @require_POST
 def target_add(request, pk, org):
     indicator = get_object_or_404(Indicator.objects.active(), pk=pk)
@@ -151,7 +148,6 @@ def target_add(request, pk, org):
     return redirect(f"{url}?period={form.cleaned_data.get('year', '')}" if form.is_valid() else url)
 
 
-@login_required
 @require_POST
 def target_delete(request, pk):
     target = get_object_for_user(Target.objects.select_related("organisation"), request.user, "edit", pk=pk)
@@ -164,7 +160,6 @@ def target_delete(request, pk):
 # Data entry ------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_GET
 def entry_start(request):
     head = selectors.entry_heads(request.user).first()
@@ -178,7 +173,6 @@ def _default_kind() -> str:
     return first or "year"
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def entry(request, org):
     organisation = get_organisation(request.user, org, "enter")
@@ -195,7 +189,7 @@ def entry(request, org):
     if request.method == "POST":
         entries, posted, cell_errors = _read_grid(request, indicators, rows, stored, period)
         if not cell_errors:
-            _, errors = services.plan_entries(entries)
+            _, errors = figures.plan_entries(entries)
             cell_errors = {e["ref"]: e["message"] for e in errors}
         if not cell_errors:
             counts = services.values_save(entries=entries, user=request.user)
@@ -269,11 +263,11 @@ def _read_grid(request, indicators, rows, stored, period):
                     errors[key] = "已报送的数据不能清空；如需更正，请填写正确的数值"
                 continue
             try:
-                entry = services.Entry(
+                entry = figures.Entry(
                     indicator, row, period,
-                    services.parse_number(raw.get("n"), "分子"),
-                    services.parse_number(raw.get("d"), "分母"),
-                    services.parse_number(raw.get("v"), "数值"),
+                    figures.parse_number(raw.get("n"), "分子"),
+                    figures.parse_number(raw.get("d"), "分母"),
+                    figures.parse_number(raw.get("v"), "数值"),
                     key,
                 )  # fmt: skip
             except ValidationError as exc:
@@ -283,7 +277,6 @@ def _read_grid(request, indicators, rows, stored, period):
     return entries, posted, errors
 
 
-@login_required
 @require_GET
 def template_download(request, org):
     organisation = get_organisation(request.user, org, "enter")
@@ -293,15 +286,12 @@ def template_download(request, org):
     content = template_xlsx(
         organisation, period, indicators, rows, selectors.stored_values(indicators, rows, period)
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = f"指标填报-{organisation.display_short}-{period.code}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     heads = selectors.entry_heads(request.user)
@@ -312,7 +302,7 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         organisation = form.cleaned_data["organisation"]
         try:
-            staged = stage_value_import(
+            staged = services.value_import_stage(
                 organisation=organisation,
                 filename=upload.name,
                 content=upload.read(),
@@ -326,7 +316,6 @@ def import_upload(request):
     return render(request, "indicators/import_upload.html", {"form": form})
 
 
-@login_required
 @require_GET
 def import_preview(request, pk):
     staged = get_object_for_user(
@@ -335,14 +324,13 @@ def import_preview(request, pk):
     return render(request, "indicators/import_preview.html", {"staged": staged, "preview": staged.preview})
 
 
-@login_required
 @require_POST
 def import_confirm(request, pk):
     staged = get_object_for_user(
         ValueImport.objects.select_related("organisation"), request.user, "enter", pk=pk
     )
     try:
-        counts = confirm_value_import(
+        counts = services.value_import_confirm(
             staged=staged,
             organisations=selectors.enter_scope(request.user, within=staged.organisation),
             user=request.user,

@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .models import Organisation, OrgType, TreeChange
-from .numbering import chunked, find_cycle, number_forest, spare_slots
+from .numbering import chunked, find_cycle, number_forest, spare_slots, write_numbering
 from .services import lock_tree
 
 DEPTHS = ("city", "county", "township", "village")
@@ -308,33 +308,6 @@ def _insert_rows(rows) -> None:
             sql = f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders})'
             for batch in chunked(rows, 5000):
                 cursor.executemany(sql, batch)
-
-
-def write_numbering(changes: list[tuple[int, int | None, int, int, int, int]]) -> None:
-    """Write (id, parent_id, lft, rght, level, tree_id) for existing rows in bulk."""
-    if not changes:
-        return
-    table = Organisation._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE orgtree_renumber (id bigint PRIMARY KEY, parent_id bigint, lft integer, "
-                "rght integer, level integer, tree_id integer) ON COMMIT DROP"
-            )
-            with cursor.cursor.copy("COPY orgtree_renumber FROM STDIN") as copy:
-                for row in changes:
-                    copy.write_row(row)
-            cursor.execute(
-                f'UPDATE "{table}" o SET parent_id = r.parent_id, lft = r.lft, rght = r.rght, '
-                "level = r.level, tree_id = r.tree_id FROM orgtree_renumber r WHERE o.id = r.id"
-            )
-            cursor.execute("DROP TABLE orgtree_renumber")
-        else:
-            cursor.executemany(
-                f'UPDATE "{table}" SET parent_id = %s, lft = %s, rght = %s, level = %s, tree_id = %s '
-                "WHERE id = %s",
-                [(p, lft, rght, level, tree, pk) for pk, p, lft, rght, level, tree in changes],
-            )
 
 
 ANALYZE_AFTER = 10_000  # rows; planner statistics go stale after a bulk load this size

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max
 
-from .importers import write_numbering
 from .models import Organisation
-from .numbering import nesting_errors, number_forest, spare_slots
+from .numbering import nesting_errors, number_forest, spare_slots, write_numbering
 from .services import lock_tree
 
 

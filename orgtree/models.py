@@ -9,6 +9,7 @@ from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
 from .querysets import DepartmentQuerySet, MembershipQuerySet, OrganisationManager, TreeChangeQuerySet
+from .subtree import subtree_q
 
 
 class OrgType(models.TextChoices):
@@ -103,8 +104,7 @@ class Organisation(MPTTModel):
         return Organisation.objects.filter(parent_id=self.pk)
 
     def get_descendants(self, include_self=False):
-        low, high = (self.lft, self.rght) if include_self else (self.lft + 1, self.rght - 1)
-        return Organisation.objects.filter(tree_id=self.tree_id, lft__gte=low, lft__lte=high)
+        return Organisation.objects.filter(subtree_q(self, include_self=include_self, national=False))
 
     def get_leafnodes(self, include_self=False):
         return self.get_descendants(include_self=include_self).filter(children__isnull=True)

@@ -5,13 +5,16 @@ rght, so that adding a child (a new 团支部 under a township, a school under a
 row instead of renumbering every node to its right — 64k rows in Shandong. Widths stay even, so
 django-mptt's moves, which measure a subtree as rght - lft + 1, keep working on a sparse tree.
 
-Used by the division loader, by organisation_create and by check_orgtree --fix.
+Used by the division loader, by organisation_create and by check_orgtree --fix; write_numbering stores
+numbers computed here.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+
+from django.db import connection
 
 SPARE_SLOTS = 32  # free slots inside each organisation that can have children (loads and repairs)
 NEW_NODE_SPARE = 8  # inside an organisation created by hand
@@ -135,3 +138,30 @@ def nesting_errors(rows: Iterable[tuple]) -> dict:
                 errors[pk] = f"level 为 {level}，应为 {enclosing[5] + 1}"
             stack.append((pk, parent_id, _tree, lft, rght, level))
     return errors
+
+
+def write_numbering(changes: list[tuple[int, int | None, int, int, int, int]]) -> None:
+    """Write (id, parent_id, lft, rght, level, tree_id) for existing rows in bulk."""
+    if not changes:
+        return
+    table = "orgtree_organisation"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMP TABLE orgtree_renumber (id bigint PRIMARY KEY, parent_id bigint, lft integer, "
+                "rght integer, level integer, tree_id integer) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY orgtree_renumber FROM STDIN") as copy:
+                for row in changes:
+                    copy.write_row(row)
+            cursor.execute(
+                f'UPDATE "{table}" o SET parent_id = r.parent_id, lft = r.lft, rght = r.rght, '
+                "level = r.level, tree_id = r.tree_id FROM orgtree_renumber r WHERE o.id = r.id"
+            )
+            cursor.execute("DROP TABLE orgtree_renumber")
+        else:
+            cursor.executemany(
+                f'UPDATE "{table}" SET parent_id = %s, lft = %s, rght = %s, level = %s, tree_id = %s '
+                "WHERE id = %s",
+                [(p, lft, rght, level, tree, pk) for pk, p, lft, rght, level, tree in changes],
+            )

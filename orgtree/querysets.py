@@ -1,26 +1,56 @@
 """Subtree scoping: the one place that decides which rows a user may see or change.
 
 Every view, export, API and background job reads organisation-bound rows through `for_user(user, action)`
-(or `Organisation.objects.visible_to(user)`); nothing filters by organisation by hand.
+(or `Organisation.objects.visible_to(user)`), and finds who may act on an organisation through `holders`;
+nothing filters by organisation or checks a role by hand.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from django.db import models
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, models
 from django.db.models import Q
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
-# Which roles grant an action, and whether the grant reaches the whole subtree or only the organisation.
-ACTION_ROLES: dict[str, dict[str, bool]] = {
-    "view": {"admin": True, "editor": True, "reporter": True, "viewer": True},
-    "edit": {"admin": True, "editor": True},
-    "manage": {"admin": True},
-    "report": {"reporter": False, "editor": False, "admin": False},
+from .subtree import CENTRAL, subtree_sql
+
+ISSUER, RECEIVER = "issuer", "receiver"
+CODE_LENGTHS = (2, 4, 6, 9, 12)  # province, city (short forms), county, township, village
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    # Which roles grant the action, and whether the grant reaches the whole subtree (True) or only the
+    # organisation holding the membership (False).
+    roles: dict[str, bool]
+    # On things handed from one organisation to another (an assignment and what hangs off it): whose
+    # memberships count — the issuing organisation's side, the receiving one's, or either.
+    sides: tuple[str, ...] = field(default=(ISSUER, RECEIVER))
+
+
+ALL_ROLES = {"admin": True, "editor": True, "reporter": True, "viewer": True}
+OFFICE = {"admin": True, "editor": True}  # editors and admins, over their whole subtree
+
+ACTIONS: dict[str, Action] = {
+    "view": Action("查看", ALL_ROLES),
+    "edit": Action("编辑", OFFICE),
+    "manage": Action("管理组织和成员", {"admin": True}),
+    # Progress reports: the receiving organisation's own reporters, editors and admins.
+    "report": Action("填报进度", {"reporter": False, "editor": False, "admin": False}, sides=(RECEIVER,)),
     # Indicator figures: reporters and editors for their own organisation, admins for their whole subtree.
-    "enter": {"reporter": False, "editor": False, "admin": True},
+    "enter": Action("填报指标", {"reporter": False, "editor": False, "admin": True}),
+    # The issuing side decides on what it handed down: editors and admins of the issuing organisation or
+    # of any organisation above it.
+    "review": Action("审核进度报告", OFFICE, sides=(ISSUER,)),
+    "decide": Action("审批延期申请", OFFICE, sides=(ISSUER,)),
+    "settle": Action("退办或销号", OFFICE, sides=(ISSUER,)),
 }
 
 
@@ -38,9 +68,8 @@ def _memberships(user) -> list:
     """The user's memberships with their organisations, fetched once per user object."""
     cached = getattr(user, "_tuanjian_memberships", None)
     if cached is None:
-        from .models import Membership
-
-        cached = list(Membership.objects.filter(user_id=user.pk).select_related("organisation", "department"))
+        membership = apps.get_model("orgtree", "Membership")  # by name: models.py imports this module
+        cached = list(membership.objects.filter(user_id=user.pk).select_related("organisation", "department"))
         user._tuanjian_memberships = cached
     return cached
 
@@ -50,23 +79,26 @@ def forget_memberships(user) -> None:
         del user._tuanjian_memberships
 
 
+def action_of(name: str) -> Action:
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown action {name!r}") from None
+
+
 def user_scopes(user, action: str = "view") -> list[Scope] | None:
     """The scopes a user holds for an action; None means everything (superuser or 团中央)."""
-    if action not in ACTION_ROLES:
-        raise ValueError(f"unknown action {action!r}")
+    roles = action_of(action).roles
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    roles = ACTION_ROLES[action]
     scopes = []
     for membership in _memberships(user):
         if membership.role not in roles:
             continue
         org = membership.organisation
-        scope = Scope(
-            org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == "central"
-        )
+        scope = Scope(org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == CENTRAL)
         if scope.national and scope.subtree:
             return None
         scopes.append(scope)
@@ -81,12 +113,55 @@ def scope_q(user, action: str = "view", prefix: str = "") -> Q | None:
     q = Q(pk__in=[])
     for s in scopes:
         if s.subtree:
-            q |= Q(
-                **{f"{prefix}tree_id": s.tree_id, f"{prefix}lft__gte": s.lft, f"{prefix}rght__lte": s.rght}
-            )
+            q |= Q(**{f"{prefix}tree_id": s.tree_id, f"{prefix}lft__gte": s.lft, f"{prefix}lft__lte": s.rght})
         else:
             q |= Q(**{f"{prefix}pk": s.org_id})
     return q
+
+
+def holders(action: str, org_ids) -> dict[int, set[int]]:
+    """The reverse of for_user: for each organisation, the active users who hold `action` on it — the
+    people a reminder about that action must reach. One statement, whatever the number of organisations."""
+    ids = sorted({int(pk) for pk in org_ids})
+    if not ids:
+        return {}
+    roles = action_of(action).roles
+    org, membership = "orgtree_organisation", "orgtree_membership"
+    user = get_user_model()._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    parts, params = [], []
+    for reach in (True, False):
+        chosen = sorted(role for role, subtree in roles.items() if subtree is reach)
+        if not chosen:
+            continue
+        held = subtree_sql("o", "mo") if reach else "o.id = mo.id"
+        parts.append(
+            f"SELECT o.id, m.user_id FROM {org} o JOIN {org} mo ON {held} "
+            f"JOIN {membership} m ON m.organisation_id = mo.id JOIN {user} u ON u.id = m.user_id "
+            f"WHERE u.is_active AND m.role IN ({', '.join(['%s'] * len(chosen))}) AND o.id IN ({marks})"
+        )
+        params += [*chosen, *ids]
+    parts.append(
+        f"SELECT o.id, u.id FROM {org} o CROSS JOIN {user} u "
+        f"WHERE u.is_active AND u.is_superuser AND o.id IN ({marks})"
+    )
+    params += ids
+    found: dict[int, set[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        for org_id, user_id in cursor.fetchall():
+            found.setdefault(org_id, set()).add(user_id)
+    return found
+
+
+def parse_org_ref(text) -> tuple[str, str]:
+    """An organisation as operators and files name it: ("id", "12") for #12, else ("code", normalised)."""
+    text = str(text or "").strip()
+    if text.startswith("#") and text[1:].isdigit():
+        return "id", text[1:]
+    if text.endswith(".0") and text[:-2].isdigit():  # a code a spreadsheet stored as a number
+        text = text[:-2]
+    return "code", normalise_code(text)
 
 
 class OrganisationQuerySet(TreeQuerySet):
@@ -104,19 +179,47 @@ class OrganisationQuerySet(TreeQuerySet):
         """Look up by division code; accepts the short forms 33 / 3301 for 330000 / 330100."""
         return self.filter(code=normalise_code(code))
 
+    def by_ref(self, ref):
+        """The organisation an operator names: a division code (33, 3301, 330100 …) or #id; a bare number
+        that cannot be a code (not 2, 4, 6, 9 or 12 digits) is an id too. None when there is none."""
+        kind, value = parse_org_ref(ref)
+        if kind == "code" and value.isdigit() and len(value) not in CODE_LENGTHS:
+            kind = "id"
+        if kind == "id":
+            return self.filter(pk=int(value)).first()
+        return self.by_code(value).first() if value else None
+
 
 class OrganisationManager(TreeManager.from_queryset(OrganisationQuerySet)):
     pass
 
 
 class OrgBoundQuerySet(models.QuerySet):
-    """Base for every model that hangs off an organisation: subclasses name the path to it."""
+    """Base for every model that hangs off one organisation: subclasses name the path to it."""
 
     org_path = "organisation"
 
     def for_user(self, user, action: str = "view"):
         q = scope_q(user, action, prefix=f"{self.org_path}__")
         return self if q is None else self.filter(q)
+
+
+class HandedOverQuerySet(models.QuerySet):
+    """Base for things an issuing organisation hands to a receiving one: each action counts the
+    memberships of the sides ACTIONS names (the receiver reports; the issuer reviews; both view)."""
+
+    issuer_path = ""
+    receiver_path = ""
+
+    def for_user(self, user, action: str = "view"):
+        paths = {ISSUER: self.issuer_path, RECEIVER: self.receiver_path}
+        qs = []
+        for side in action_of(action).sides:
+            q = scope_q(user, action, prefix=f"{paths[side]}__")
+            if q is None:
+                return self
+            qs.append(q)
+        return self.filter(reduce(or_, qs))
 
 
 class DepartmentQuerySet(OrgBoundQuerySet):

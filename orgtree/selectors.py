@@ -7,7 +7,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import Department, Membership, Organisation, OrgType, TreeChange
-from .querysets import user_scopes
+from .querysets import action_of, user_scopes
+from .subtree import subtree_q
 
 
 def get_object_for_user(queryset: QuerySet, user, action: str = "view", **lookup):
@@ -16,8 +17,13 @@ def get_object_for_user(queryset: QuerySet, user, action: str = "view", **lookup
     if obj is not None:
         return obj
     if action != "view" and queryset.for_user(user, "view").filter(**lookup).exists():
-        raise PermissionDenied("您没有执行此操作的权限")
+        raise PermissionDenied(f"您没有{action_of(action).label}的权限")
     raise Http404("未找到该对象，或您无权查看")
+
+
+def may(user, action: str, obj) -> bool:
+    """Whether the user may perform `action` on `obj`: the same rule as get_object_for_user, as a yes/no."""
+    return type(obj)._default_manager.for_user(user, action).filter(pk=obj.pk).exists()
 
 
 def get_organisation(user, pk: int, action: str = "view") -> Organisation:
@@ -29,28 +35,13 @@ def top_organisations(user) -> QuerySet:
     scopes = user_scopes(user, "view")
     if scopes is None:
         return with_child_counts(Organisation.objects.filter(parent__isnull=True)).order_by("tree_id")
+    outer = [s for s in scopes if s.subtree]
     ids = [
         s.org_id
         for s in scopes
-        if not any(
-            o is not s and o.subtree and o.tree_id == s.tree_id and o.lft < s.lft and s.rght < o.rght
-            for o in scopes
-        )
+        if not any(o is not s and o.tree_id == s.tree_id and o.lft < s.lft <= o.rght for o in outer)
     ]
     return with_child_counts(Organisation.objects.filter(pk__in=ids)).order_by("tree_id", "lft")
-
-
-def can(user, action: str, org: Organisation) -> bool:
-    """Whether the user holds `action` on `org`, decided from the memberships already loaded."""
-    scopes = user_scopes(user, action)
-    if scopes is None:
-        return True
-    for s in scopes:
-        if s.subtree and s.tree_id == org.tree_id and s.lft <= org.lft and org.rght <= s.rght:
-            return True
-        if not s.subtree and s.org_id == org.pk:
-            return True
-    return False
 
 
 def with_child_counts(qs: QuerySet) -> QuerySet:
@@ -65,6 +56,10 @@ def children_of(org: Organisation, *, include_inactive: bool = True) -> QuerySet
     return with_child_counts(qs).order_by("order", "lft")
 
 
+def subtree_of(org: Organisation, *, include_self: bool = True) -> QuerySet:
+    return Organisation.objects.filter(subtree_q(org, include_self=include_self))
+
+
 def visible_ancestors(user, org: Organisation) -> QuerySet:
     """Breadcrumb: the ancestors of org that the user may see, top first."""
     return org.get_ancestors().visible_to(user).only("id", "name", "short_name")
@@ -73,7 +68,7 @@ def visible_ancestors(user, org: Organisation) -> QuerySet:
 def subtree_type_counts(org: Organisation) -> list[tuple[str, int]]:
     """How many active organisations of each type the subtree holds (one aggregate query)."""
     rows = (
-        org.get_descendants()
+        subtree_of(org, include_self=False)
         .filter(is_active=True)
         .values("org_type")
         .annotate(n=Count("id"))

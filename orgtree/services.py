@@ -13,15 +13,17 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Case, Count, F, Max, PositiveIntegerField, When
+from django.db import transaction
+from django.db.models import Case, Count, F, Max, Min, PositiveIntegerField, Q, When
 from django.utils import timezone
+
+from core.actors import actor as actor_of
+from core.locks import LockKey, advisory_lock
 
 from .models import Department, Membership, Organisation, OrgType, Role, TreeChange
 from .numbering import NEW_NODE_SPARE, REFILL_SLOTS, spare_slots
 from .querysets import forget_memberships, normalise_code
-
-TREE_LOCK_KEY = 73_012_260  # one fixed key: all structural writes to the organisation tree
+from .subtree import contains
 
 ROOT_TYPES = {OrgType.CENTRAL, OrgType.PROVINCE}
 CODE_RE = re.compile(r"^\d{6}$|^\d{9}$|^\d{12}$")
@@ -29,26 +31,11 @@ CODE_RE = re.compile(r"^\d{6}$|^\d{9}$|^\d{12}$")
 
 def lock_tree() -> None:
     """Take the tree's advisory lock for the rest of the current transaction."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("lock_tree() must run inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
-    # SQLite (embedded mode) serialises writers with its database lock.
-
-
-def _within(node: Organisation, ancestor: Organisation) -> bool:
-    """node is ancestor or lies in its subtree."""
-    return node.tree_id == ancestor.tree_id and ancestor.lft <= node.lft and node.rght <= ancestor.rght
+    advisory_lock(LockKey.ORGTREE)
 
 
 def _record(action: str, org: Organisation | None, actor, **detail) -> None:
-    TreeChange.objects.create(
-        action=action,
-        organisation=org,
-        actor=actor if actor and actor.is_authenticated else None,
-        detail=detail,
-    )
+    TreeChange.objects.create(action=action, organisation=org, actor=actor_of(actor), detail=detail)
 
 
 def _clean_name(name: str) -> str:
@@ -153,7 +140,7 @@ def organisation_move(*, org: Organisation, new_parent: Organisation, actor=None
         new_parent = Organisation.objects.get(pk=new_parent.pk)
         if org.org_type in ROOT_TYPES:
             raise ValidationError({"parent": "团中央、团省委不能调整隶属关系"})
-        if _within(new_parent, org):
+        if contains(org, new_parent):
             raise ValidationError({"parent": "不能将组织调整到其自身或其下级组织之下"})
         if not new_parent.is_active:
             raise ValidationError({"parent": f"“{new_parent.name}”已撤销，不能作为上级组织"})
@@ -195,21 +182,19 @@ def organisation_merge(*, source: Organisation, target: Organisation, actor=None
             raise ValidationError({"target": "只能合并两个有效的组织"})
         if source.org_type in ROOT_TYPES:
             raise ValidationError({"target": "团中央、团省委不能被合并"})
-        if _within(target, source):
+        if contains(source, target):
             raise ValidationError({"target": "不能并入自身的下级组织"})
-        moved = []
-        for child in source.get_children().filter(is_active=True):
-            child = Organisation.objects.get(pk=child.pk)
-            target.refresh_from_db()
-            child.move_to(target, "last-child")
-            moved.append(child.pk)
-        for membership in Membership.objects.filter(organisation=source):
-            if not Membership.objects.filter(
-                user_id=membership.user_id, organisation=target, role=membership.role
-            ).exists():
-                Membership.objects.create(
-                    user_id=membership.user_id, organisation=target, role=membership.role
+        moved = _graft_children(source, target)
+        # Members come along, each role once (set-based: the unique constraint skips what target has).
+        Membership.objects.bulk_create(
+            [
+                Membership(user_id=user_id, organisation=target, role=role)
+                for user_id, role in Membership.objects.filter(organisation=source).values_list(
+                    "user_id", "role"
                 )
+            ],
+            ignore_conflicts=True,
+        )
         source.refresh_from_db()
         source.is_active = False
         source.dissolved_at = timezone.now()
@@ -217,6 +202,35 @@ def organisation_merge(*, source: Organisation, target: Organisation, actor=None
         source.save(update_fields=["is_active", "dissolved_at", "merged_into", "updated_at"])
         _record(TreeChange.Action.MERGE, source, actor, target=target.pk, moved_children=moved)
     return source
+
+
+def _graft_children(source: Organisation, target: Organisation) -> list[int]:
+    """Move every active child of source, with its subtree, to the end of target's children in a few
+    set-based statements: open room in target once, shift the moved subtrees into it, re-parent the
+    children. The room they leave in source stays as free slots, which the sparse numbering allows."""
+    children = Organisation.objects.filter(parent=source, is_active=True)
+    block = children.aggregate(low=Min("lft"), high=Max("rght"), n=Count("id"))
+    if not block["n"]:
+        return []
+    moved_ids = list(children.order_by("lft").values_list("id", flat=True))
+    _slot_for_child(target, block["high"] - block["low"] + 1)  # may shift both, so read them again
+    target = Organisation.objects.get(pk=target.pk)
+    source = Organisation.objects.get(pk=source.pk)
+    block = children.aggregate(low=Min("lft"), high=Max("rght"))
+    last = Organisation.objects.filter(parent=target).aggregate(m=Max("rght"))["m"] or target.lft
+    shift, depth = last + 1 - block["low"], target.level - source.level
+    order = Organisation.objects.filter(parent=target).aggregate(m=Max("order"))["m"] or 0
+    inside = Q(tree_id=source.tree_id, lft__gte=block["low"], lft__lte=block["high"])
+    # Dissolved children between the moved ones stay with source (usually there are none).
+    for kept in Organisation.objects.filter(
+        parent=source, is_active=False, lft__range=(block["low"], block["high"])
+    ):
+        inside &= ~Q(lft__gte=kept.lft, lft__lte=kept.rght)
+    Organisation.objects.filter(inside).update(
+        tree_id=target.tree_id, lft=F("lft") + shift, rght=F("rght") + shift, level=F("level") + depth
+    )
+    Organisation.objects.filter(pk__in=moved_ids).update(parent=target, order=F("order") + order)
+    return moved_ids
 
 
 def organisation_update(*, org: Organisation, name: str, short_name: str = "", actor=None) -> Organisation:
@@ -280,5 +294,10 @@ def membership_add(
     return membership
 
 
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, user=None) -> None:
+    """Take a role away. Nobody removes their own admin role: an organisation must not lose its last
+    admin by accident, and an admin locking themself out needs someone above to undo it."""
+    if user is not None and membership.user_id == user.pk and membership.role == Role.ADMIN:
+        raise ValidationError("不能移除自己的管理员身份")
     membership.delete()
+    forget_memberships(membership.user)

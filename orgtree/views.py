@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tuanjian.forms import apply_service_errors
+from core.forms import apply_service_errors, message_service_errors
+from core.views import service_form
 
 from . import selectors, services
 from .forms import (
@@ -27,7 +27,6 @@ def _page(request, queryset, size=None):
     return Paginator(queryset, size or settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@login_required
 @require_GET
 def tree(request):
     query = request.GET.get("q", "").strip()[:60]
@@ -39,7 +38,6 @@ def tree(request):
     return render(request, "orgtree/tree.html", context)
 
 
-@login_required
 @require_GET
 def children(request, pk):
     org = selectors.get_organisation(request.user, pk)
@@ -47,7 +45,6 @@ def children(request, pk):
     return render(request, "orgtree/_children.html", {"org": org, "page_obj": page})
 
 
-@login_required
 @require_GET
 def detail(request, pk):
     user = request.user
@@ -60,13 +57,12 @@ def detail(request, pk):
         "departments": selectors.departments_of(user, org),
         "members": selectors.members_of(user, org),
         "changes": selectors.recent_changes(user, org),
-        "can_manage": selectors.can(user, "manage", org),
+        "can_manage": selectors.may(user, "manage", org),
         "department_form": DepartmentForm(),
     }
     return render(request, "orgtree/detail.html", context)
 
 
-@login_required
 @require_GET
 def pick(request):
     """Search box results for choosing an organisation within one's management scope."""
@@ -76,20 +72,18 @@ def pick(request):
 
 
 def _form_page(request, org, form, *, title, perform, **extra):
-    """A form page about `org`: on a valid POST, `perform(cleaned_data)` calls a service and returns
-    (success message, organisation to show next); a service's ValidationError lands on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            message, next_pk = perform(form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect("orgtree:detail", pk=next_pk)
-    return render(request, "orgtree/form.html", {"org": org, "form": form, "title": title, **extra})
+    """A form page about `org`: `perform(cleaned_data)` calls a service and returns (success message,
+    organisation to show next)."""
+
+    def done(data):
+        message, next_pk = perform(data)
+        messages.success(request, message)
+        return redirect("orgtree:detail", pk=next_pk)
+
+    context = {"org": org, "title": title, **extra}
+    return service_form(request, form, perform=done, template="orgtree/form.html", context=context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def create_child(request, pk):
     parent = selectors.get_organisation(request.user, pk, "manage")
@@ -102,7 +96,6 @@ def create_child(request, pk):
     return _form_page(request, parent, form, title=f"在“{parent.name}”下新增组织", perform=perform)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
@@ -117,7 +110,6 @@ def edit(request, pk):
     return _form_page(request, org, form, title=f"修改“{org.name}”", perform=perform)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def move(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
@@ -134,7 +126,6 @@ def move(request, pk):
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def merge(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
@@ -149,7 +140,6 @@ def merge(request, pk):
     return _form_page(request, org, form, title=f"合并“{org.name}”", perform=perform, picker="target")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def dissolve(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
@@ -162,7 +152,6 @@ def dissolve(request, pk):
     return _form_page(request, org, form, title=f"撤销“{org.name}”", perform=perform, danger=True)
 
 
-@login_required
 @require_POST
 def department_add(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
@@ -180,7 +169,6 @@ def department_add(request, pk):
     return redirect("orgtree:detail", pk=org.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
@@ -193,16 +181,15 @@ def member_add(request, pk):
     return _form_page(request, org, form, title=f"为“{org.name}”添加成员", perform=perform)
 
 
-@login_required
 @require_POST
 def member_remove(request, pk):
     membership = selectors.get_object_for_user(
         Membership.objects.select_related("user"), request.user, "manage", pk=pk
     )
-    org_pk = membership.organisation_id
-    if membership.user_id == request.user.pk and membership.role == "admin":
-        messages.error(request, "不能移除自己的管理员身份")
+    try:
+        services.membership_remove(membership=membership, user=request.user)
+    except ValidationError as exc:
+        message_service_errors(request, exc)
     else:
-        services.membership_remove(membership=membership)
         messages.success(request, f"已移除 {membership.user.username} 的{membership.get_role_display()}身份")
-    return redirect("orgtree:detail", pk=org_pk)
+    return redirect("orgtree:detail", pk=membership.organisation_id)

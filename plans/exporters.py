@@ -1,25 +1,19 @@
 """Export a plan as a 任务分解表 (.xlsx) in the layout it is imported from: title rows, header, section rows
-spanning the table, one row a task. Cells that would start a formula are neutralised."""
+spanning the table, one row a task. Saved by the project's one safe writer (core.spreadsheets)."""
 
 from __future__ import annotations
-
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .models import Plan, Section
-from .selectors import plan_tasks
+from core.spreadsheets import workbook_bytes
+
+from .models import Plan
+from .selectors import plan_tasks, section_paths
 
 HEADER = ["序号", "项目名称", "总体计划", "相关工作进度安排", "牵头部门", "参与部门"]
 WIDTHS = [6, 28, 60, 60, 14, 18]
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def neutralise(value: str) -> str:
-    """A leading ' keeps spreadsheet programs from reading the cell as a formula; the importer drops it."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def export_plan_xlsx(plan: Plan) -> bytes:
@@ -30,7 +24,7 @@ def export_plan_xlsx(plan: Plan) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def spanning(text: str, *, bold: bool = False, fill: str | None = None) -> None:
-        sheet.append([neutralise(text)])
+        sheet.append([text])
         row = sheet.max_row
         sheet.merge_cells(f"A{row}:{last_column}{row}")
         sheet.cell(row, 1).font = Font(bold=bold, size=14 if fill is None and bold else 11)
@@ -44,13 +38,10 @@ def export_plan_xlsx(plan: Plan) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
-    sections = {s.pk: s for s in Section.objects.filter(plan=plan)}
+    paths = section_paths(plan)
     shown: list[int] = []
-    for task in plan_tasks(plan).order_by("order", "id"):
-        path, node = [], sections.get(task.section_id)
-        while node is not None and len(path) < 20:
-            path.insert(0, node)
-            node = sections.get(node.parent_id)
+    for task in plan_tasks(plan):
+        path = paths.get(task.section_id, [])
         for depth, section in enumerate(path):
             if depth >= len(shown) or shown[depth] != section.pk:
                 spanning(section.title, bold=True, fill="F1F4F8")
@@ -58,10 +49,10 @@ def export_plan_xlsx(plan: Plan) -> bytes:
         shown = shown[: len(path)]
         sheet.append(
             [
-                neutralise(task.seq),
-                neutralise(task.title),
-                neutralise(task.summary),
-                neutralise(task.schedule_text),
+                task.seq,
+                task.title,
+                task.summary,
+                task.schedule_text,
                 "、".join(d.name for d in task.lead_departments.all()),
                 "、".join(d.name for d in task.participating_departments.all()),
             ]
@@ -71,6 +62,4 @@ def export_plan_xlsx(plan: Plan) -> bytes:
     for row in sheet.iter_rows(min_row=1):
         for cell in row:
             cell.alignment = wrap
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -1,10 +1,13 @@
 """Forms of the plan pages."""
 
+import django_filters
 from django import forms
+from django.db.models import Q
 
-from orgtree.models import Organisation
+from core.spreadsheets import MAX_UPLOAD_BYTES
+from orgtree.models import Department, Organisation
 
-from .importers import MAX_UPLOAD_BYTES
+from .models import Plan, ReportFrequency
 
 
 class PlanImportForm(forms.Form):
@@ -27,21 +30,6 @@ class PlanImportForm(forms.Form):
         return upload
 
 
-class PublishForm(forms.Form):
-    levels = forms.MultipleChoiceField(
-        label="下发到",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "请至少选择一个层级"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        from .services import LEVEL_LABELS
-
-        super().__init__(*args, **kwargs)
-        self.fields["levels"].choices = list(LEVEL_LABELS.items())
-        self.fields["levels"].initial = ["city", "county"]
-
-
 class SectionForm(forms.Form):
     title = forms.CharField(label="章节标题", max_length=200)
 
@@ -60,8 +48,6 @@ class TaskForm(forms.Form):
     )
 
     def __init__(self, *args, plan, **kwargs):
-        from orgtree.models import Department
-
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = plan.sections.all()
         departments = Department.objects.filter(organisation_id=plan.organisation_id, is_active=True)
@@ -89,11 +75,14 @@ class PlanUpdateForm(forms.Form):
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
     report_frequency = forms.ChoiceField(
-        label="进度报告频次",
-        choices=[("month", "每月"), ("quarter", "每季度"), ("half", "每半年")],
-        initial="month",
-        required=False,
+        label="进度报告频次", choices=ReportFrequency.choices, initial=ReportFrequency.MONTH, required=False
     )
+
+    FIELDS = ("title", "doc_number", "issue_date", "start_year", "end_year", "report_frequency")
+
+    @classmethod
+    def initial_for(cls, plan: Plan) -> dict:
+        return {name: getattr(plan, name) for name in cls.FIELDS}
 
 
 class PlanForm(PlanUpdateForm):
@@ -119,45 +108,19 @@ class MilestoneForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
-    state = forms.ChoiceField(label="进展")
-    percent = forms.IntegerField(label="完成百分比", min_value=0, max_value=100)
-    narrative = forms.CharField(
-        label="进展情况", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class PlanFilter(django_filters.FilterSet):
+    """The plan list's filters: words of the title or 文号, a year the plan covers, its state."""
 
-    def __init__(self, *args, copies, **kwargs):
-        from .models import ProgressReport
+    q = django_filters.CharFilter(label="标题或文号", method="filter_words", max_length=60)
+    year = django_filters.NumberFilter(label="年度", method="filter_year", min_value=2000, max_value=2100)
+    status = django_filters.ChoiceFilter(label="状态", choices=Plan.Status.choices, empty_label="全部")
 
-        kwargs.setdefault("label_suffix", "：")
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = ProgressReport.State.choices
-        self.copies = list(copies)
-        for copy in self.copies:
-            self.fields[f"done_{copy.pk}"] = forms.BooleanField(label=copy.milestone.raw[:60], required=False)
-            self.fields[f"on_{copy.pk}"] = forms.DateField(
-                label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
+    class Meta:
+        model = Plan
+        fields = ["q", "year", "status"]
 
-    def claims(self) -> list:
-        return [
-            (copy.pk, self.cleaned_data.get(f"on_{copy.pk}"))
-            for copy in self.copies
-            if self.cleaned_data.get(f"done_{copy.pk}")
-        ]
+    def filter_words(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(doc_number__icontains=value))
 
-    def claim_rows(self):
-        return [(copy, self[f"done_{copy.pk}"], self[f"on_{copy.pk}"]) for copy in self.copies]
-
-
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "通过"), ("return", "退回")])
-    comment = forms.CharField(
-        label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ExtensionForm(forms.Form):
-    requested_due = forms.DateField(label="申请延至")
-    reason = forms.CharField(label="理由", max_length=2000)
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(start_year__lte=value, end_year__gte=value)

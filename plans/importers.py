@@ -2,30 +2,23 @@
 
 Real tables have a title row or two above the header, merged cells, multi-line cells, section rows
 (一、… / （一）…) spanning the table, and tasks whose text continues on the next row. django-import-export's
-stock reader takes row 1 as the header and opens workbooks read-only (losing merged cells), so the workbook
-is read here with openpyxl: bounded in size first, header found by its labels, merged ranges filled,
-continuation rows folded. Formulas are never evaluated: a cell's formula is kept as its text.
+stock reader takes row 1 as the header and opens workbooks read-only (losing merged cells), so the grid
+comes from the project's bounded reader (core.spreadsheets) and the table is found in it here: header by
+its labels, section rows, continuation rows folded.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before anything is parsed
-MAX_ROWS = 60_000
-MAX_COLUMNS = 60
-MAX_CELL_CHARS = 20_000
+from core.spreadsheets import SpreadsheetError, read_grid
+
 HEADER_SCAN_ROWS = 15
 
 
-class PlanFileError(Exception):
-    """The file is rejected as a whole; the message is shown as is."""
+class PlanFileError(SpreadsheetError):
+    """The table is rejected as a whole; the message is shown as is."""
 
 
 # Header labels by column role. A header cell matches a label exactly or with a note in brackets after it.
@@ -74,99 +67,6 @@ class ReadTable:
     errors: list[dict]
     warnings: list[str]
     columns: dict[str, int]
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()[:MAX_CELL_CHARS]
-    # Our own export neutralises formula-like cells with a leading apostrophe: take it off again.
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
-
-
-def _grid_from_xlsx(content: bytes) -> list[list[str]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise PlanFileError("文件已损坏或不完整，无法作为 Excel 文件打开") from exc
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise PlanFileError("文件解压后过大（可能是压缩炸弹），已拒绝")
-    if not any(info.filename == "xl/workbook.xml" for info in infos):
-        raise PlanFileError("不是有效的 Excel（.xlsx）文件")
-    import openpyxl  # only needed here; keeps the import cost off every request
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
-        raise PlanFileError("文件已损坏或格式不受支持，无法读取") from exc
-    sheet = workbook.worksheets[0] if workbook.worksheets else None
-    if sheet is None or sheet.max_row < 1:
-        raise PlanFileError("工作表是空的")
-    if sheet.max_row > MAX_ROWS:
-        raise PlanFileError(f"行数过多（{sheet.max_row:,} 行），每个文件最多 {MAX_ROWS:,} 行")
-    width = min(sheet.max_column, MAX_COLUMNS)
-    grid = [[_text(cell.value) for cell in row[:width]] for row in sheet.iter_rows()]
-    for merged in sheet.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_col <= width else ""
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, min(merged.max_col, width) + 1):
-                grid[r - 1][c - 1] = top
-    return grid
-
-
-def _grid_from_csv(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise PlanFileError("无法识别 CSV 文件的文字编码，请另存为 UTF-8 或 GBK")
-    if "\x00" in text:
-        raise PlanFileError("不是文本格式的 CSV 文件")
-    try:
-        rows = []
-        for row in csv.reader(io.StringIO(text)):
-            rows.append([_text(cell) for cell in row[:MAX_COLUMNS]])
-            if len(rows) > MAX_ROWS:
-                raise PlanFileError(f"行数过多，每个文件最多 {MAX_ROWS:,} 行")
-    except csv.Error as exc:
-        raise PlanFileError(f"CSV 格式有误：{exc}") from exc
-    return rows
-
-
-def read_grid(filename: str, content: bytes) -> list[list[str]]:
-    """The first sheet (or the CSV) as rows of text, merged cells filled."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise PlanFileError(
-            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"
-        )
-    if not content:
-        raise PlanFileError("文件是空的")
-    name = (filename or "").lower()
-    if content[:4] == b"PK\x03\x04":
-        grid = _grid_from_xlsx(content)
-    elif name.endswith(".csv"):
-        grid = _grid_from_csv(content)
-    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise PlanFileError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后上传")
-    else:
-        raise PlanFileError("不是电子表格文件：请上传 .xlsx 或 .csv 文件")
-    width = max((len(row) for row in grid), default=0)
-    grid = [row + [""] * (width - len(row)) for row in grid]
-    if not any(any(cell for cell in row) for row in grid):
-        raise PlanFileError("工作表是空的")
-    return grid
 
 
 def _role_of(header: str) -> str | None:

@@ -4,14 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.staging import StagedUpload
 from orgtree.models import Department, Organisation
 
 from . import schedule
 from .querysets import (
-    AssignmentBoundQuerySet,
-    AssignmentQuerySet,
-    AttachmentQuerySet,
-    ExtensionQuerySet,
     MilestoneQuerySet,
     PlanChangeQuerySet,
     PlanImportQuerySet,
@@ -19,6 +16,14 @@ from .querysets import (
     SectionQuerySet,
     TaskQuerySet,
 )
+
+
+class ReportFrequency(models.TextChoices):
+    """How often receivers report progress on a plan's assignments (a reporting period's kind)."""
+
+    MONTH = "month", "每月"
+    QUARTER = "quarter", "每季度"
+    HALF = "half", "每半年"
 
 
 class Plan(models.Model):
@@ -37,10 +42,7 @@ class Plan(models.Model):
     end_year = models.PositiveIntegerField("结束年度")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     report_frequency = models.CharField(
-        "报告频次",
-        max_length=8,
-        choices=[("month", "每月"), ("quarter", "每季度"), ("half", "每半年")],
-        default="month",
+        "报告频次", max_length=8, choices=ReportFrequency.choices, default=ReportFrequency.MONTH
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -106,7 +108,7 @@ class Task(models.Model):
         Department, verbose_name="参与部门", blank=True, related_name="participated_tasks"
     )
     parent_assignment = models.ForeignKey(
-        "Assignment",
+        "assignments.Assignment",
         verbose_name="分解自",
         null=True,
         blank=True,
@@ -168,104 +170,17 @@ class Milestone(models.Model):
         return self.due_date is None
 
 
-class PlanImport(models.Model):
+class PlanImport(StagedUpload):
     """An uploaded 任务分解表 between preview and confirm: confirm commits exactly what was previewed."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="plan_imports")
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
-    filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
-    preview = models.JSONField(default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PlanImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "导入记录"
         verbose_name_plural = "导入记录"
-
-    def __str__(self):
-        return self.filename
-
-
-class ProgressStatus(models.TextChoices):
-    """States of the status engine (plans.status), worst last."""
-
-    COMPLETED = "completed", "已完成"
-    COMPLETED_LATE = "completed_late", "逾期完成"
-    ONGOING = "ongoing", "持续推进"
-    ON_TRACK = "on_track", "进行中"
-    DUE_SOON = "due_soon", "即将到期"
-    OVERDUE = "overdue", "已逾期"
-
-
-class Assignment(models.Model):
-    """A task handed to an organisation in the issuer's subtree (交办)."""
-
-    class Status(models.TextChoices):
-        ASSIGNED = "assigned", "已交办"
-        RETURNED = "returned", "已退办"
-        CLOSED = "closed", "已销号"
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
-    organisation = models.ForeignKey(
-        Organisation, verbose_name="承办组织", on_delete=models.PROTECT, related_name="assignments"
-    )
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ASSIGNED)
-    created_at = models.DateTimeField("交办时间")
-    # Rolled up from the milestones by plans.status.refresh_statuses: the worst open state wins.
-    # Database defaults: publish_plan inserts assignments with INSERT … SELECT.
-    progress_status = models.CharField(
-        "进度状态", max_length=16, choices=ProgressStatus.choices, db_default=ProgressStatus.ON_TRACK
-    )
-    completion_percent = models.PositiveSmallIntegerField("完成率", db_default=0)
-
-    objects = AssignmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "交办"
-        verbose_name_plural = "交办"
-        constraints = [models.UniqueConstraint(fields=["task", "organisation"], name="assignment_unique")]
-        indexes = [models.Index(fields=["organisation", "plan"], name="assignment_org_plan_idx")]
-
-    def __str__(self):
-        return f"{self.task} → {self.organisation}"
-
-
-class AssignmentMilestone(models.Model):
-    """The receiver's copy of a milestone's dates: it may tighten them, never loosen them."""
-
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="milestones")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="copies")
-    start_date = models.DateField("开始日期", null=True, blank=True)
-    due_date = models.DateField("完成时限", null=True, blank=True)
-    # Written by the receiver's accepted reports and by plans.status.refresh_statuses.
-    completed_on = models.DateField("完成日期", null=True, blank=True)
-    accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
-    percent = models.PositiveSmallIntegerField("完成百分比", db_default=0)
-    status = models.CharField(
-        "状态",
-        max_length=16,
-        choices=ProgressStatus.choices,
-        db_default=ProgressStatus.ON_TRACK,
-    )
-    at_risk = models.BooleanField("进度滞后", db_default=False)
-
-    objects = AssignmentBoundQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "交办节点"
-        verbose_name_plural = "交办节点"
-        constraints = [
-            models.UniqueConstraint(fields=["assignment", "milestone"], name="assignment_milestone_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.assignment_id}:{self.milestone_id}"
 
 
 class PlanChange(models.Model):
@@ -286,195 +201,3 @@ class PlanChange(models.Model):
 
     def __str__(self):
         return f"{self.action} · {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class ProgressReport(models.Model):
-    """A receiver's progress report (反馈) on one assignment for one reporting period."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        SUBMITTED = "submitted", "待审核"
-        RETURNED = "returned", "已退回"
-        ACCEPTED = "accepted", "已通过"
-
-    class State(models.TextChoices):
-        NOT_STARTED = "not_started", "未开始"
-        IN_PROGRESS = "in_progress", "进行中"
-        DONE = "done", "已完成"
-        BLOCKED = "blocked", "受阻"
-
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
-    period = models.CharField("报告期", max_length=7, help_text="2019-06、2019Q2 或 2019H1")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
-    state = models.CharField("进展", max_length=12, choices=State.choices, default=State.IN_PROGRESS)
-    percent = models.PositiveSmallIntegerField("完成百分比", default=0)
-    narrative = models.TextField("进展情况", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
-    is_late = models.BooleanField("逾期提交", default=False)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    review_comment = models.TextField("审核意见", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = AssignmentBoundQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "进度报告"
-        verbose_name_plural = "进度报告"
-        ordering = ["-period", "-id"]
-        constraints = [models.UniqueConstraint(fields=["assignment", "period"], name="report_unique_period")]
-
-    def __str__(self):
-        return f"{self.assignment} · {self.period}"
-
-
-class ReportMilestone(models.Model):
-    """A milestone the report claims done, with the date; it counts once the report is accepted."""
-
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="claims")
-    copy = models.ForeignKey(AssignmentMilestone, on_delete=models.CASCADE, related_name="claims")
-    completed_on = models.DateField("完成日期")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "copy"], name="report_claim_unique")]
-
-    def __str__(self):
-        return f"{self.report_id}:{self.copy_id}"
-
-
-class AssignmentEvent(models.Model):
-    """The assignment's timeline (交办 → 签收 → 反馈 → 催办 → 延期 → 销号), written by the services."""
-
-    class Kind(models.TextChoices):
-        ASSIGNED = "assigned", "交办"
-        RECEIVED = "received", "签收"
-        REPORTED = "reported", "反馈"
-        ACCEPTED = "accepted", "审核通过"
-        RETURNED = "returned", "退回修改"
-        REMINDED = "reminded", "催办"
-        EXTENDED = "extended", "延期"
-        CLOSED = "closed", "销号"
-
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("环节", max_length=10, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    comment = models.TextField("说明", blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-
-    objects = AssignmentBoundQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "交办记录"
-        verbose_name_plural = "交办记录"
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d}"
-
-
-class Notification(models.Model):
-    """An in-app notice (the bell), e-mailed too where the user has an address.
-
-    (recipient, key, day) is unique, so a reminder job that runs twice, or on two workers at once,
-    reminds each person of each item at most once a day.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    key = models.CharField(max_length=80)
-    day = models.DateField()
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "通知"
-        verbose_name_plural = "通知"
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "key", "day"], name="notification_once_a_day")
-        ]
-        indexes = [
-            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
-            # The e-mail pass reads today's not-yet-mailed notices in batches.
-            models.Index(
-                fields=["day", "id"], condition=Q(emailed_at__isnull=True), name="notification_to_mail_idx"
-            ),
-        ]
-
-    def __str__(self):
-        return self.title
-
-
-class ExtensionRequest(models.Model):
-    """延期申请: the receiver asks for a later due date before the current one passes; the issuer decides."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已同意"
-        REFUSED = "refused", "未同意"
-
-    copy = models.ForeignKey(AssignmentMilestone, on_delete=models.CASCADE, related_name="extension_requests")
-    original_due = models.DateField("原完成时限")
-    requested_due = models.DateField("申请延至")
-    reason = models.TextField("理由")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField("审批意见", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ExtensionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "延期申请"
-        verbose_name_plural = "延期申请"
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["copy"], condition=Q(status="pending"), name="one_pending_extension_per_milestone"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.copy_id} → {self.requested_due}"
-
-
-class ReportAttachment(models.Model):
-    """Evidence for a report; served only to users who may see the assignment."""
-
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="reports/%Y/%m/")
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小")
-    kind = models.CharField("类型", max_length=10)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AttachmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.name

@@ -33,14 +33,16 @@ def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
     def close_worker_connection(**kwargs):
         connection.close()  # the worker thread's own connection, so the test database can be dropped
 
-    from plans.models import AssignmentMilestone, Plan
-    from plans.services import publish_plan, task_create
-    from plans.tasks import refresh_statuses_task
+    from assignments.models import AssignmentMilestone
+    from assignments.publishing import plan_publish
+    from plans.models import Plan
+    from plans.services import task_create
+    from supervision.tasks import refresh_statuses_task
 
     tree = build_tree()
     plan = Plan.objects.create(title="计划", organisation=tree.zj, start_year=2019, end_year=2019)
     task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：甲"})
-    publish_plan(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"])
     Organisation.objects.filter(pk=tree.bs.pk).update(rght=999)
     monkeypatch.setattr(app.conf, "task_always_eager", False)
     app.control.purge()  # messages left by an earlier run would be executed first and skew the results
@@ -53,4 +55,4 @@ def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
         task_postrun.disconnect(close_worker_connection)
     assert result["ok"] is False and result["wrong_numbers"] >= 1
     assert refreshed == {"today": "2019-05-01", "milestones_changed": 2, "assignments_changed": 2}
-    assert set(AssignmentMilestone.objects.values_list("status", flat=True)) == {"overdue"}
+    assert set(AssignmentMilestone.objects.values_list("progress", flat=True)) == {"overdue"}

@@ -45,9 +45,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "mptt",
     "django_htmx",
+    "django_filters",
+    "import_export",
+    # The project's apps, lowest floor first: each imports only from those above it in this list.
+    "core",
     "orgtree",
+    "notifications",
     "plans",
     "indicators",
+    "assignments",
+    "reporting",
+    "supervision",
+    "tuanjian",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view is marked login_not_required (the login page).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -76,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "plans.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -147,11 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "refresh-statuses-hourly": {
-        "task": "plans.tasks.refresh_statuses_task",
+        "task": "supervision.tasks.refresh_statuses_task",
         "schedule": 60 * 60,
     },
     "send-reminders-daily": {
-        "task": "plans.tasks.send_reminders_task",
+        "task": "supervision.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=0),
     },
 }
@@ -159,6 +170,12 @@ CELERY_BEAT_SCHEDULE = {
 # Status engine: "due soon" window and the "behind schedule" margin (percentage points).
 STATUS_DUE_SOON_DAYS = int(os.environ.get("STATUS_DUE_SOON_DAYS", "14"))
 STATUS_AT_RISK_MARGIN = int(os.environ.get("STATUS_AT_RISK_MARGIN", "20"))
+# A report or figure for a period is due this many days after the period ends (2019-05 → 5 June).
+REPORT_DEADLINE_DAY = int(os.environ.get("REPORT_DEADLINE_DAY", "5"))
+# Evidence attached to a progress report: the largest file accepted.
+REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# The dashboard's "refresh now" runs at most once per organisation in this many seconds.
+STATUS_REFRESH_THROTTLE_SECONDS = int(os.environ.get("STATUS_REFRESH_THROTTLE_SECONDS", "60"))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

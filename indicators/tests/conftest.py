@@ -12,8 +12,8 @@ SPEC = Path(settings.BASE_DIR) / "fixtures" / "indicators" / "indicators.json"
 
 @pytest.fixture
 def shipped(db):
+    from indicators.definitions import load_indicators
     from indicators.models import Indicator
-    from indicators.services import load_indicators
 
     load_indicators(json.loads(SPEC.read_text(encoding="utf-8")))
     return SimpleNamespace(**{i.code: i for i in Indicator.objects.all()})
@@ -40,7 +40,8 @@ def counties(tree):
 @pytest.fixture
 def report():
     """Write figures as the system would (on time unless told otherwise)."""
-    from indicators.services import entry_for, values_save
+    from indicators.figures import entry_for
+    from indicators.services import values_save
 
     def do(indicator, org, period, late=False, **figures):
         return values_save(entries=[entry_for(indicator, org, period, **figures)], late=late)

@@ -209,7 +209,8 @@ def test_rollup_matches_a_plain_python_sum_on_random_figures(shipped, tree, coun
     """Random figures (missing, zero, late) under both cities: every node equals the sums computed by hand."""
     import random
 
-    from indicators.services import entry_for, values_save
+    from indicators.figures import entry_for
+    from indicators.services import values_save
 
     rng = random.Random(seed)
     units = [counties.xh, counties.gs, counties.yh, counties.hs, counties.jb]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from orgtree.models import Department, Membership, Organisation, OrgType, TreeChange
-from orgtree.selectors import can, get_organisation, top_organisations
+from orgtree.selectors import get_organisation, may, top_organisations
 from orgtree.services import organisation_create
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def test_actions_follow_roles(tree, make_user):
     assert visible_names(admin, "manage") == HANGZHOU_SUBTREE
     # A reporter reports for its own organisation only, not for the ones below it.
     assert visible_names(reporter, "report") == {"共青团杭州市西湖区委"}
-    assert can(reporter, "report", tree.xh) and not can(reporter, "report", tree.bs)
-    assert can(admin, "manage", tree.br) and not can(admin, "manage", tree.nb)
+    assert may(reporter, "report", tree.xh) and not may(reporter, "report", tree.bs)
+    assert may(admin, "manage", tree.br) and not may(admin, "manage", tree.nb)
 
 
 def test_several_memberships_union(tree, make_user):

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from assignments.models import AssignmentMilestone
+from assignments.publishing import plan_publish
 from orgtree.models import Department
-from plans.models import AssignmentMilestone, Milestone, Plan, PlanChange, Task
-from plans.services import publish_plan, task_create
+from plans.models import Milestone, Plan, PlanChange, Task
+from plans.services import task_create
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -119,7 +121,7 @@ def test_edit_a_published_task_keeps_receivers_dates(editor, plan, tree):
     task = task_create(
         plan=plan, data={"seq": "1", "title": "学社衔接", "schedule_text": "4月：摸底；10月：总结"}
     )
-    publish_plan(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"])
     copy = AssignmentMilestone.objects.filter(assignment__organisation=tree.hz, milestone__order=1).get()
     copy.due_date = date(2019, 4, 20)  # 杭州 tightened its date
     copy.save()
@@ -151,7 +153,7 @@ def test_reorder_and_delete(editor, plan):
     assert list(plan.tasks.order_by("order").values_list("seq", flat=True)) == ["1", "2"]
     editor.post(reverse("plans:task_delete", args=[first.pk]))
     assert list(plan.tasks.values_list("seq", flat=True)) == ["2"]
-    publish_plan(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"])
     refused = editor.post(reverse("plans:task_delete", args=[second.pk]), follow=True)
     assert "任务已经下发，不能删除" in refused.content.decode() and plan.tasks.count() == 1
 
@@ -196,7 +198,7 @@ def test_edit_plan_heading_and_period_rereads_schedules(editor, plan):
 
 def test_give_a_review_milestone_a_date_inline(editor, plan, tree):
     task = task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "尽快完成"})
-    publish_plan(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"])
     milestone = task.milestones.get()
     assert milestone.kind == "review"
     url = reverse("plans:milestone_edit", args=[milestone.pk])

@@ -11,14 +11,14 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
+from core import spreadsheets
 from orgtree.models import Department, OrgType
 from orgtree.services import organisation_create
-from plans import importers
+from plans.imports import PlanImportRejected, plan_import_commit, plan_import_preview
 from plans.models import Milestone, Plan, Section, Task
 from plans.schedule import DAY as Y
 from plans.schedule import DEADLINE as D
 from plans.schedule import PERIOD as P
-from plans.services import PlanImportRejected, commit_plan_import, preview_plan_import
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +74,14 @@ def nothing_written():
 
 class TestZhejiangTable:
     def test_end_to_end_milestone_by_milestone(self, province):
-        preview = preview_plan_import(organisation=province, filename="z.xlsx", content=ZHEJIANG.read_bytes())
+        preview = plan_import_preview(organisation=province, filename="z.xlsx", content=ZHEJIANG.read_bytes())
         assert preview["errors"] == []
         assert preview["doc_number"] == "团浙办〔2019〕13号"
         assert (preview["start_year"], preview["end_year"]) == (2019, 2019)
         assert sorted(preview["new_departments"]) == sorted(
             ["基层工作部", "少年部", "统战部", "省团校", "青少年社会参与和权益维护部"]
         )
-        plan = commit_plan_import(organisation=province, preview=preview)
+        plan = plan_import_commit(organisation=province, preview=preview)
         tasks = {
             t.seq: t
             for t in plan.tasks.prefetch_related(
@@ -102,11 +102,11 @@ class TestZhejiangTable:
 
     def test_reimport_updates_instead_of_duplicating(self, province):
         content = ZHEJIANG.read_bytes()
-        commit_plan_import(
+        plan_import_commit(
             organisation=province,
-            preview=preview_plan_import(organisation=province, filename="z.xlsx", content=content),
+            preview=plan_import_preview(organisation=province, filename="z.xlsx", content=content),
         )
-        again = preview_plan_import(organisation=province, filename="z.xlsx", content=content)
+        again = plan_import_preview(organisation=province, filename="z.xlsx", content=content)
         assert again["summary"] == {
             "tasks": 15,
             "new": 0,
@@ -119,9 +119,9 @@ class TestZhejiangTable:
         book.active["D4"] = "5月底前：完成第一批计划对象销号工作"
         buffer = io.BytesIO()
         book.save(buffer)
-        changed = preview_plan_import(organisation=province, filename="z.xlsx", content=buffer.getvalue())
+        changed = plan_import_preview(organisation=province, filename="z.xlsx", content=buffer.getvalue())
         assert [t["seq"] for t in changed["tasks"] if t["change"] == "update"] == ["1"]
-        commit_plan_import(organisation=province, preview=changed)
+        plan_import_commit(organisation=province, preview=changed)
         assert Plan.objects.count() == 1 and Task.objects.count() == 15
         task = Task.objects.get(seq="1")
         assert [(m.due_date, m.kind) for m in task.milestones.all()] == [(date(2019, 5, 31), D)]
@@ -142,7 +142,7 @@ class TestLayouts:
             ],
             merges=["A1:E1", "A3:E3", "A4:E4", "A7:E7"],
         )
-        preview = preview_plan_import(organisation=province, filename="t.xlsx", content=content)
+        preview = plan_import_preview(organisation=province, filename="t.xlsx", content=content)
         assert preview["errors"] == []
         first, second = preview["tasks"]
         assert first["section"] == ["一、强基达标工程", "（一）推动学校团学改革"]
@@ -152,7 +152,7 @@ class TestLayouts:
         assert first["summary"] == "推动毕业生团员组织关系转接\n续：建立台账"
         assert [m["kind"] for m in first["milestones"]] == [D] + ["recurring"] * 4
         assert second["milestones"] == [{"raw": "持续推进", "start": None, "due": None, "kind": "ongoing"}]
-        plan = commit_plan_import(organisation=province, preview=preview)
+        plan = plan_import_commit(organisation=province, preview=preview)
         heading = Section.objects.get(plan=plan, title="（一）推动学校团学改革")
         assert heading.parent.title == "一、强基达标工程"
         assert Task.objects.get(seq="1").section == heading
@@ -160,7 +160,7 @@ class TestLayouts:
     @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
     def test_csv_in_every_encoding(self, province, encoding):
         text = "2019年工作要点\n序号,任务,进度安排,牵头部门,配合部门\n1,青年之家建设,3月：统计；6月：培训,组织部,宣传部\n"
-        preview = preview_plan_import(organisation=province, filename="p.csv", content=text.encode(encoding))
+        preview = plan_import_preview(organisation=province, filename="p.csv", content=text.encode(encoding))
         (task,) = preview["tasks"]
         assert task["title"] == "青年之家建设" and task["participating_departments"] == ["宣传部"]
         assert [m["due"] for m in task["milestones"]] == ["2019-03-31", "2019-06-30"]
@@ -169,7 +169,7 @@ class TestLayouts:
         content = xlsx(
             [["2019年"], ["序号", "项目名称", "进度安排"], [1, '=HYPERLINK("http://x","点我")', "=1+1"]]
         )
-        (task,) = preview_plan_import(organisation=province, filename="f.xlsx", content=content)["tasks"]
+        (task,) = plan_import_preview(organisation=province, filename="f.xlsx", content=content)["tasks"]
         assert task["title"].startswith("=HYPERLINK") and task["schedule"] == "=1+1"
 
     def test_row_errors_are_listed_and_nothing_is_written(self, province):
@@ -181,10 +181,10 @@ class TestLayouts:
                 [2, "", "4月", "组织部"],
             ]
         )
-        preview = preview_plan_import(organisation=province, filename="e.xlsx", content=content)
+        preview = plan_import_preview(organisation=province, filename="e.xlsx", content=content)
         assert preview["errors"] == [{"row": 4, "message": "缺少项目名称"}]
         with pytest.raises(PlanImportRejected):
-            commit_plan_import(organisation=province, preview=preview)
+            plan_import_commit(organisation=province, preview=preview)
         assert nothing_written()
 
 
@@ -194,7 +194,7 @@ def zip_bomb() -> bytes:
         archive.writestr("xl/workbook.xml", "<workbook/>")
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
             chunk = b"0" * (1 << 20)
-            for _ in range(importers.MAX_UNCOMPRESSED_BYTES // len(chunk) + 2):
+            for _ in range(spreadsheets.MAX_UNCOMPRESSED_BYTES // len(chunk) + 2):
                 member.write(chunk)
     return buffer.getvalue()
 
@@ -218,22 +218,22 @@ class TestHostileFiles:
     @pytest.mark.parametrize("filename,content,message", hostile_files(), ids=[f[0] for f in hostile_files()])
     def test_rejected_with_a_clear_message(self, province, filename, content, message):
         with pytest.raises(PlanImportRejected, match=message):
-            preview_plan_import(organisation=province, filename=filename, content=content)
+            plan_import_preview(organisation=province, filename=filename, content=content)
         assert nothing_written()
 
     def test_zip_bomb_is_refused_before_parsing(self, province):
         with pytest.raises(PlanImportRejected, match="压缩炸弹"):
-            preview_plan_import(organisation=province, filename="bomb.xlsx", content=zip_bomb())
+            plan_import_preview(organisation=province, filename="bomb.xlsx", content=zip_bomb())
 
     def test_oversized_upload(self, province, monkeypatch):
-        monkeypatch.setattr(importers, "MAX_UPLOAD_BYTES", 1000)
+        monkeypatch.setattr(spreadsheets, "MAX_UPLOAD_BYTES", 1000)
         with pytest.raises(PlanImportRejected, match="文件过大"):
-            preview_plan_import(organisation=province, filename="z.xlsx", content=ZHEJIANG.read_bytes())
+            plan_import_preview(organisation=province, filename="z.xlsx", content=ZHEJIANG.read_bytes())
 
     def test_too_many_rows(self, province, monkeypatch):
-        monkeypatch.setattr(importers, "MAX_ROWS", 5)
+        monkeypatch.setattr(spreadsheets, "MAX_ROWS", 5)
         with pytest.raises(PlanImportRejected, match="行数过多"):
-            preview_plan_import(organisation=province, filename="z.xlsx", content=ZHEJIANG.read_bytes())
+            plan_import_preview(organisation=province, filename="z.xlsx", content=ZHEJIANG.read_bytes())
 
 
 class TestCommand:

@@ -50,7 +50,7 @@ def test_confirm_refuses_a_stale_preview(login, tree, make_user):
     second = PlanImport.objects.exclude(pk=first.pk).get()
     client.post(reverse("plans:import_confirm", args=[first.pk]))
     response = client.post(reverse("plans:import_confirm", args=[second.pk]), follow=True)
-    assert "预览之后计划已被修改" in response.content.decode()
+    assert "预览之后数据已被修改" in response.content.decode()
     assert Plan.objects.count() == 1
 
 
@@ -116,28 +116,30 @@ def test_plan_page_query_count_does_not_grow(login, tree, make_user):
 
 
 def test_editor_publishes_with_a_live_preview_and_exports(login, tree, make_user):
-    from plans.models import Assignment
-    from plans.services import commit_plan_import, preview_plan_import
+    from assignments.models import Assignment
+    from plans.imports import plan_import_commit, plan_import_preview
 
-    plan = commit_plan_import(
+    plan = plan_import_commit(
         organisation=tree.zj,
-        preview=preview_plan_import(organisation=tree.zj, filename="z.xlsx", content=ZHEJIANG.read_bytes()),
+        preview=plan_import_preview(organisation=tree.zj, filename="z.xlsx", content=ZHEJIANG.read_bytes()),
     )
     client = login(make_user(tree.zj, "editor"))
-    page = client.get(reverse("plans:publish", args=[plan.pk])).content.decode()
+    page = client.get(reverse("assignments:publish", args=[plan.pk])).content.decode()
     assert "共 4 个组织，将收到 60 项交办" in page
     partial = client.get(
-        reverse("plans:publish_preview", args=[plan.pk]), {"levels": ["county"]}
+        reverse("assignments:publish_preview", args=[plan.pk]), {"levels": ["county"]}
     ).content.decode()
     assert "共 2 个组织，将收到 30 项交办" in partial and "<html" not in partial
-    bad = client.post(reverse("plans:publish", args=[plan.pk]), {"levels": ["moon"]}).content.decode()
+    bad = client.post(reverse("assignments:publish", args=[plan.pk]), {"levels": ["moon"]}).content.decode()
     assert "选择一个有效的选项" in bad and not Assignment.objects.exists()
-    done = client.post(reverse("plans:publish", args=[plan.pk]), {"levels": ["city", "county"]}, follow=True)
+    done = client.post(
+        reverse("assignments:publish", args=[plan.pk]), {"levels": ["city", "county"]}, follow=True
+    )
     assert "新建交办 60 项" in done.content.decode() and Assignment.objects.count() == 60
     export = client.get(reverse("plans:export", args=[plan.pk]))
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''" in export["Content-Disposition"]
-    again = preview_plan_import(organisation=tree.zj, filename="e.xlsx", content=export.content)
+    again = plan_import_preview(organisation=tree.zj, filename="e.xlsx", content=export.content)
     assert again["summary"]["unchanged"] == 15
 
 
@@ -145,6 +147,8 @@ def test_editor_publishes_with_a_live_preview_and_exports(login, tree, make_user
 def test_only_editors_publish(login, tree, make_user, role):
     plan = Plan.objects.create(title="计划", organisation=tree.zj, start_year=2019, end_year=2019)
     client = login(make_user(tree.zj, role))
-    assert client.get(reverse("plans:publish", args=[plan.pk])).status_code == 403
-    assert client.post(reverse("plans:publish", args=[plan.pk]), {"levels": ["city"]}).status_code == 403
+    assert client.get(reverse("assignments:publish", args=[plan.pk])).status_code == 403
+    assert (
+        client.post(reverse("assignments:publish", args=[plan.pk]), {"levels": ["city"]}).status_code == 403
+    )
     assert client.get(reverse("plans:export", args=[plan.pk])).status_code == 200

@@ -95,8 +95,9 @@ def test_county_enters_figures_and_the_city_sees_the_charts(page, live_server, b
 
     from django.conf import settings
 
+    from indicators.definitions import load_indicators
     from indicators.models import Indicator, Value
-    from indicators.services import load_indicators, target_set
+    from indicators.services import target_set
 
     tree = build_tree()
     spec = settings.BASE_DIR / "fixtures" / "indicators" / "indicators.json"

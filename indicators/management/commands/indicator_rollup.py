@@ -25,13 +25,9 @@ class Command(BaseCommand):
         indicator = Indicator.objects.filter(Q(code__iexact=ref) | Q(name=ref)).first()
         if indicator is None:
             raise CommandError(f"找不到指标 {ref}")
-        org_ref = options["org"].strip()
-        if org_ref.startswith("#") and org_ref[1:].isdigit():
-            org = Organisation.objects.filter(pk=int(org_ref[1:])).first()
-        else:
-            org = Organisation.objects.by_code(org_ref).first()
+        org = Organisation.objects.by_ref(options["org"])
         if org is None:
-            raise CommandError(f"找不到组织 {org_ref}")
+            raise CommandError(f"找不到组织 {options['org'].strip()}")
         try:
             period = check_period(indicator, options["period"])
         except ValidationError as exc:

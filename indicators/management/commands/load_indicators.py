@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.services import load_indicators
+from indicators.definitions import load_indicators
 from orgtree.models import Organisation
 
 DEFAULT = Path(settings.BASE_DIR) / "fixtures" / "indicators" / "indicators.json"
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取指标定义文件 {path}：{exc}") from exc
         org = None
         if options["targets_for"]:
-            org = Organisation.objects.by_code(options["targets_for"]).first()
+            org = Organisation.objects.by_ref(options["targets_for"])
             if org is None:
                 raise CommandError(f"找不到组织 {options['targets_for']}")
         try:

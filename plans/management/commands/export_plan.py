@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from plans.exporters import export_plan_xlsx
-
-from ._plan_ref import find_plan
+from plans.selectors import plan_by_ref
 
 
 class Command(BaseCommand):
@@ -17,7 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help="输出文件（.xlsx）")
 
     def handle(self, *args, **options):
-        plan = find_plan(options["plan"])
+        try:
+            plan = plan_by_ref(options["plan"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
         path = Path(options["file"])
         path.write_bytes(export_plan_xlsx(plan))
         self.stdout.write(self.style.SUCCESS(f"已导出“{plan.title}”到 {path}"))

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from orgtree.models import Organisation
-from plans.services import PlanImportRejected, commit_plan_import, preview_plan_import
+from plans.imports import PlanImportRejected, plan_import_commit, plan_import_preview
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--org", required=True, help="发文组织的区划代码（如 33 或 330000）或组织 ID")
+        parser.add_argument("--org", required=True, help="发文组织：区划代码（如 33 或 330000）或 #组织ID")
         parser.add_argument("--dry-run", action="store_true", help="只预览，不写入")
         parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出预览")
         parser.add_argument("--year", type=int, help="计划起始年度（标题中没有年份时使用）")
@@ -24,17 +24,12 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件 {path}")
-        organisation = (
-            Organisation.objects.by_code(options["org"]).first()
-            or Organisation.objects.filter(
-                pk=int(options["org"]) if options["org"].isdigit() else None
-            ).first()
-        )
+        organisation = Organisation.objects.by_ref(options["org"])
         if organisation is None:
             raise CommandError(f"找不到组织 {options['org']}")
         content = path.read_bytes()
         try:
-            preview = preview_plan_import(
+            preview = plan_import_preview(
                 organisation=organisation,
                 filename=path.name,
                 content=content,
@@ -42,7 +37,7 @@ class Command(BaseCommand):
                 end_year=options["end_year"],
             )
             if not options["dry_run"]:
-                plan = commit_plan_import(organisation=organisation, preview=preview)
+                plan = plan_import_commit(organisation=organisation, preview=preview)
                 preview = {**preview, "plan": {"id": plan.pk, "title": plan.title}}
         except PlanImportRejected as exc:
             self._print(exc.preview, options)

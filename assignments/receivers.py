@@ -1,0 +1,51 @@
+"""Receivers' milestone copies follow the issuer's milestones (plans.signals.milestones_changed).
+
+A copy takes the milestone's new dates unless its receiver had set an earlier due date of their own: a
+copy still on the old date, or later than the new one, follows; a tighter one stands. New milestones
+reach every assignment of their task. A few set-based statements, whatever the number of receivers.
+States are left to the next refresh (hourly), as after any edit.
+"""
+
+from collections import defaultdict
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.dispatch import receiver
+
+from plans.models import Milestone
+from plans.signals import milestones_changed
+
+from .models import Assignment, AssignmentMilestone
+
+
+@receiver(milestones_changed, dispatch_uid="assignments.follow_milestones")
+def follow_milestones(sender, changed, created, **kwargs):
+    if changed:
+        ids = [pk for pk, _ in changed]
+        source = Milestone.objects.filter(pk=OuterRef("milestone_id"))
+        copies = AssignmentMilestone.objects.filter(milestone_id__in=ids)
+        copies.update(start_date=Subquery(source.values("start_date")[:1]))
+        by_old_due = defaultdict(list)
+        for pk, old_due in changed:
+            by_old_due[old_due].append(pk)
+        follows = Q(milestone__due_date__isnull=True) | Q(due_date__gt=F("milestone__due_date"))
+        for old_due, milestone_ids in by_old_due.items():
+            on_old = Q(due_date__isnull=True) if old_due is None else Q(due_date=old_due)
+            follows |= Q(milestone_id__in=milestone_ids) & on_old
+        copies.filter(follows).update(due_date=Subquery(source.values("due_date")[:1]))
+    if created:
+        new = list(Milestone.objects.filter(pk__in=created))
+        receivers = defaultdict(list)
+        for assignment_id, task_id in Assignment.objects.filter(
+            task_id__in={m.task_id for m in new}
+        ).values_list("id", "task_id"):
+            receivers[task_id].append(assignment_id)
+        AssignmentMilestone.objects.bulk_create(
+            [
+                AssignmentMilestone(
+                    assignment_id=a, milestone=m, start_date=m.start_date, due_date=m.due_date
+                )
+                for m in new
+                for a in receivers[m.task_id]
+            ],
+            batch_size=5000,
+        )

@@ -1,0 +1,80 @@
+"""Uploads that are previewed before anything is written: store the file and its preview, then confirm
+exactly that.
+
+Confirm re-reads the stored file and refuses when the preview it gives now differs from the one the user
+saw (the data or the user's rights changed meanwhile), when the file was altered, or when it was already
+confirmed; the commit runs in the same transaction as those checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from .actors import actor
+
+T = TypeVar("T")
+
+
+class StagedUpload(models.Model):
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    preview = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.filename
+
+
+def preview_digest(preview: dict) -> str:
+    return hashlib.sha256(json.dumps(preview, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def upload_stage(model: type[StagedUpload], *, filename: str, content: bytes, preview: dict, user=None,
+                 **fields) -> StagedUpload:  # fmt: skip
+    """Step one: keep the upload with its preview; nothing else is written."""
+    return model.objects.create(
+        filename=(filename or "upload")[:255],
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        preview=preview,
+        created_by=actor(user),
+        **fields,
+    )
+
+
+def upload_confirm(
+    staged: StagedUpload,
+    *,
+    preview: Callable[[bytes], dict],
+    commit: Callable[[StagedUpload, dict], T],
+    digest: Callable[[dict], str] = preview_digest,
+) -> T:
+    """Step two: recompute the preview from the stored file, check it is the one shown, and commit it."""
+    with transaction.atomic():
+        staged = type(staged).objects.select_for_update().get(pk=staged.pk)
+        if staged.confirmed_at is not None:
+            raise ValidationError("该文件已经导入过了")
+        content = bytes(staged.content)
+        if hashlib.sha256(content).hexdigest() != staged.sha256:
+            raise ValidationError("暂存的文件已损坏，请重新上传")
+        current = preview(content)
+        if digest(current) != digest(staged.preview):
+            raise ValidationError("预览之后数据已被修改（或您的权限有变化），请重新上传并核对预览")
+        result = commit(staged, current)
+        staged.confirmed_at = timezone.now()
+        staged.save()
+    return result

@@ -1,0 +1,55 @@
+"""Who may use each organisation page on their own subtree (tests.scoped_views)."""
+
+from tests.scoped_views import ScopedViewTest
+
+ADMINS = frozenset({"admin"})
+
+
+class TestTree(ScopedViewTest):
+    url_name = "orgtree:tree"
+
+
+class TestPick(ScopedViewTest):
+    url_name = "orgtree:pick"
+    data = {"q": "3301"}
+
+
+class TestDetail(ScopedViewTest):
+    url_name, obj = "orgtree:detail", "organisation"
+
+
+class TestChildren(ScopedViewTest):
+    url_name, obj = "orgtree:children", "organisation"
+
+
+class TestCreateChild(ScopedViewTest):
+    url_name, obj, allowed = "orgtree:create_child", "organisation", ADMINS
+
+
+class TestEdit(ScopedViewTest):
+    url_name, obj, allowed = "orgtree:edit", "organisation", ADMINS
+
+
+class TestMove(ScopedViewTest):
+    url_name, obj, allowed = "orgtree:move", "organisation", ADMINS
+
+
+class TestMerge(ScopedViewTest):
+    url_name, obj, allowed = "orgtree:merge", "organisation", ADMINS
+
+
+class TestDissolve(ScopedViewTest):
+    url_name, obj, allowed = "orgtree:dissolve", "organisation", ADMINS
+
+
+class TestDepartmentAdd(ScopedViewTest):
+    url_name, obj, allowed, method = "orgtree:department_add", "organisation", ADMINS, "post"
+    data = {"name": "新部门"}
+
+
+class TestMemberAdd(ScopedViewTest):
+    url_name, obj, allowed = "orgtree:member_add", "organisation", ADMINS
+
+
+class TestMemberRemove(ScopedViewTest):
+    url_name, obj, allowed, method = "orgtree:member_remove", "membership", ADMINS, "post"

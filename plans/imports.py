@@ -1,0 +1,254 @@
+"""Importing a 任务分解表: what the file would change (preview), then writing exactly that (commit) — all
+or nothing, matched to an existing plan by 文号 or title and to its tasks by 序号."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import actor
+from core.spreadsheets import SpreadsheetError
+from core.staging import upload_confirm, upload_stage
+from orgtree.models import Department, Organisation
+
+from .importers import read_plan_table
+from .models import Milestone, Plan, PlanImport, Section, Task
+from .schedule import REVIEW, parse_schedule
+from .selectors import section_titles
+from .services import milestones_sync
+
+
+class PlanImportRejected(Exception):
+    """The file cannot be imported; `preview` holds the errors (or `message` the reason)."""
+
+    def __init__(self, message: str, preview: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.preview = preview or {"tasks": [], "errors": [{"row": None, "message": message}], "warnings": []}
+
+
+def _existing_plan(organisation: Organisation, title: str, doc_number: str) -> Plan | None:
+    plans = Plan.objects.filter(organisation=organisation)
+    if doc_number:
+        found = plans.filter(doc_number=doc_number).first()
+        if found:
+            return found
+    return plans.filter(title=title).first() if title else None
+
+
+def _task_state(title, summary, schedule, section, lead, participating) -> dict:
+    """What decides whether a row changes a stored task (new / update / unchanged)."""
+    return {"title": title, "summary": summary, "schedule": schedule, "section": list(section),
+            "lead_departments": sorted(lead), "participating_departments": sorted(participating)}  # fmt: skip
+
+
+def plan_import_preview(
+    *,
+    organisation: Organisation,
+    filename: str,
+    content: bytes,
+    plan: Plan | None = None,
+    start_year: int | None = None,
+    end_year: int | None = None,
+) -> dict:
+    """What importing the file would do, as a JSON-able dict; writes nothing."""
+    try:
+        table = read_plan_table(filename, content)
+    except SpreadsheetError as exc:
+        raise PlanImportRejected(str(exc)) from exc
+    warnings = list(table.warnings)
+    first = start_year or table.start_year
+    last = end_year or table.end_year or first
+    if first is None:
+        first = last = timezone.localdate().year
+        warnings.append(f"未能从标题识别年度，按 {first} 年处理")
+    if last < first:
+        first, last = last, first
+    if plan is None:
+        plan = _existing_plan(organisation, table.title, table.doc_number)
+    existing: dict[str, dict] = {}
+    if plan is not None:
+        paths = section_titles(plan)
+        for task in plan.tasks.prefetch_related("lead_departments", "participating_departments"):
+            existing[task.seq] = _task_state(
+                task.title, task.summary, task.schedule_text, paths.get(task.section_id, []),
+                [d.name for d in task.lead_departments.all()],
+                [d.name for d in task.participating_departments.all()],
+            )  # fmt: skip
+    known_departments = set(organisation.departments.values_list("name", flat=True))
+    new_departments: list[str] = []
+    tasks = []
+    counts = defaultdict(int)
+    for row in table.tasks:
+        milestones = parse_schedule(row.schedule, first, last)
+        for milestone in milestones:
+            if milestone.kind == REVIEW:
+                phrase = milestone.raw[:30]
+                warnings.append(
+                    f"第 {row.row} 行（序号 {row.seq}）：进度安排“{phrase}”未识别出时间，需人工确认"
+                )
+        for name in [*row.lead, *row.participating]:
+            if name not in known_departments and name not in new_departments:
+                new_departments.append(name)
+        state = _task_state(row.title, row.summary, row.schedule, row.section, row.lead, row.participating)
+        change = (
+            "new" if row.seq not in existing else ("unchanged" if existing[row.seq] == state else "update")
+        )
+        counts[change] += 1
+        tasks.append(
+            {
+                "row": row.row,
+                "seq": row.seq,
+                "title": row.title,
+                "section": row.section,
+                "summary": row.summary,
+                "schedule": row.schedule,
+                "lead_departments": row.lead,
+                "participating_departments": row.participating,
+                "milestones": [m.as_dict() for m in milestones],
+                "change": change,
+            }
+        )
+    file_seqs = {row.seq for row in table.tasks}
+    kept = [seq for seq in existing if seq not in file_seqs]
+    if kept:
+        warnings.append(f"计划中已有、文件中没有的 {len(kept)} 项任务保持不变（序号 {'、'.join(kept[:10])}）")
+    return {
+        "title": table.title or (plan.title if plan else ""),
+        "doc_number": table.doc_number,
+        "start_year": first,
+        "end_year": last,
+        "plan": {"id": plan.pk, "title": plan.title} if plan else None,
+        "tasks": tasks,
+        "new_departments": new_departments,
+        "errors": table.errors,
+        "warnings": warnings,
+        "summary": {
+            "tasks": len(tasks),
+            "new": counts["new"],
+            "update": counts["update"],
+            "unchanged": counts["unchanged"],
+            "milestones": sum(len(t["milestones"]) for t in tasks),
+            "kept": len(kept),
+        },
+    }
+
+
+@transaction.atomic
+def plan_import_commit(
+    *, organisation: Organisation, preview: dict, user=None, plan: Plan | None = None
+) -> Plan:
+    """Write a preview: the plan, new departments, sections, tasks and milestones — all or nothing."""
+    if preview["errors"]:
+        raise PlanImportRejected("文件有错误，未导入任何内容", preview)
+    if not preview["title"]:
+        raise PlanImportRejected("文件没有标题行，无法确定计划名称；请在表头上方加一行标题")
+    if plan is None and preview["plan"]:
+        plan = Plan.objects.select_for_update().get(pk=preview["plan"]["id"], organisation=organisation)
+    if plan is None:
+        plan = Plan.objects.create(
+            title=preview["title"][:200],
+            doc_number=preview["doc_number"][:60],
+            organisation=organisation,
+            start_year=preview["start_year"],
+            end_year=preview["end_year"],
+            created_by=actor(user),
+        )
+    else:
+        plan.start_year, plan.end_year = preview["start_year"], preview["end_year"]
+        plan.save(update_fields=["start_year", "end_year", "updated_at"])
+
+    departments = {d.name: d for d in organisation.departments.all()}
+    missing = [name for name in preview["new_departments"] if name not in departments]
+    start = len(departments)
+    created = Department.objects.bulk_create(
+        [Department(organisation=organisation, name=n, order=start + i + 1) for i, n in enumerate(missing)]
+    )
+    departments.update(zip(missing, created, strict=True))
+
+    section_ids = _ensure_sections(plan, [t["section"] for t in preview["tasks"]])
+    existing = {t.seq: t for t in plan.tasks.all()}
+    to_create, to_update, touched = [], [], []
+    for order, item in enumerate(preview["tasks"], start=1):
+        section_id = section_ids.get(tuple(item["section"])) if item["section"] else None
+        task = existing.get(item["seq"])
+        if task is None:
+            task = Task(plan=plan, organisation=organisation, seq=item["seq"])
+            to_create.append(task)
+        elif item["change"] == "unchanged":
+            continue
+        else:
+            to_update.append(task)
+        task.order, task.title, task.summary = order, item["title"][:300], item["summary"]
+        task.schedule_text, task.section_id = item["schedule"], section_id
+        touched.append((task, item))
+    Task.objects.bulk_create(to_create, batch_size=2000)
+    Task.objects.bulk_update(
+        to_update, ["order", "title", "summary", "schedule_text", "section_id", "updated_at"], batch_size=2000
+    )
+    _replace_children(plan, touched, {task.pk for task in to_update}, departments)
+    return plan
+
+
+def _ensure_sections(plan: Plan, paths: list[list[str]]) -> dict[tuple, int]:
+    known = {tuple(path): pk for pk, path in section_titles(plan).items()}
+    wanted = sorted({tuple(p[: i + 1]) for p in paths if p for i in range(len(p))}, key=len)
+    for path in wanted:
+        if path not in known:
+            parent = known.get(path[:-1]) if len(path) > 1 else None
+            order = sum(1 for other in known if len(other) == len(path) and other[:-1] == path[:-1]) + 1
+            known[path] = Section.objects.create(plan=plan, parent_id=parent, title=path[-1], order=order).pk
+    return known
+
+
+def _replace_children(plan: Plan, touched: list[tuple[Task, dict]], updated: set[int],
+                      departments: dict[str, Department]) -> None:  # fmt: skip
+    """Milestones and department links of the written tasks, in bulk. Tasks that existed keep their
+    milestones where the positions match (milestones_sync), so receivers' copies and what they reported
+    survive a re-import of a published plan."""
+    if not touched:
+        return
+    ids = [task.pk for task, _ in touched]
+    Lead = Task.lead_departments.through
+    Participating = Task.participating_departments.through
+    Lead.objects.filter(task_id__in=ids).delete()
+    Participating.objects.filter(task_id__in=ids).delete()
+    milestones, leads, participants = [], [], []
+    for task, item in touched:
+        if task.pk not in updated:
+            for order, m in enumerate(item["milestones"], start=1):
+                milestones.append(Milestone(task=task, raw=m["raw"], start_date=m["start"], due_date=m["due"],
+                                            kind=m["kind"], order=order))  # fmt: skip
+        leads += [Lead(task_id=task.pk, department_id=departments[n].pk) for n in item["lead_departments"]]
+        participants += [
+            Participating(task_id=task.pk, department_id=departments[n].pk)
+            for n in item["participating_departments"]
+        ]
+    Milestone.objects.bulk_create(milestones, batch_size=5000)
+    milestones_sync(tasks=[task for task, _ in touched if task.pk in updated], plan=plan)
+    Lead.objects.bulk_create(leads, batch_size=5000)
+    Participating.objects.bulk_create(participants, batch_size=5000)
+
+
+def plan_import_stage(*, organisation: Organisation, filename: str, content: bytes, user=None) -> PlanImport:
+    """Step one in the browser: keep the upload and its preview; nothing of the plan is written."""
+    preview = plan_import_preview(organisation=organisation, filename=filename, content=content)
+    return upload_stage(PlanImport, filename=filename, content=content, preview=preview, user=user,
+                        organisation=organisation)  # fmt: skip
+
+
+def plan_import_confirm(*, staged: PlanImport, user=None) -> Plan:
+    """Step two: commit exactly what the preview showed, once."""
+
+    def commit(staged: PlanImport, preview: dict) -> Plan:
+        staged.plan = plan_import_commit(organisation=staged.organisation, preview=preview, user=user)
+        return staged.plan
+
+    def preview(content: bytes) -> dict:
+        return plan_import_preview(
+            organisation=staged.organisation, filename=staged.filename, content=content
+        )
+
+    return upload_confirm(staged, preview=preview, commit=commit)

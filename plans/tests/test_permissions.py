@@ -1,0 +1,78 @@
+"""Who may use each plan page on their own subtree (tests.scoped_views)."""
+
+from tests.scoped_views import OFFICE, ScopedViewTest
+
+
+class TestList(ScopedViewTest):
+    url_name = "plans:list"
+
+
+class TestDetail(ScopedViewTest):
+    url_name, obj = "plans:detail", "plan"
+
+
+class TestExport(ScopedViewTest):
+    url_name, obj = "plans:export", "plan"
+
+
+class TestCreate(ScopedViewTest):
+    url_name, allowed = "plans:create", OFFICE
+
+
+class TestEdit(ScopedViewTest):
+    url_name, obj, allowed = "plans:edit", "plan", OFFICE
+
+
+class TestSectionAdd(ScopedViewTest):
+    url_name, obj, allowed, method, data = (
+        "plans:section_add",
+        "plan",
+        OFFICE,
+        "post",
+        {"title": "一、新章节"},
+    )
+
+
+class TestTaskNew(ScopedViewTest):
+    url_name, obj, allowed = "plans:task_new", "plan", OFFICE
+
+
+class TestSchedulePreview(ScopedViewTest):
+    url_name, obj, allowed, method = "plans:schedule_preview", "plan", OFFICE, "post"
+    data = {"schedule_text": "3月：摸底"}
+
+
+class TestTaskRow(ScopedViewTest):
+    url_name, obj = "plans:task_row", "task"
+
+
+class TestTaskEdit(ScopedViewTest):
+    url_name, obj, allowed = "plans:task_edit", "task", OFFICE
+
+
+class TestTaskUp(ScopedViewTest):
+    url_name, obj, allowed, method = "plans:task_up", "task", OFFICE, "post"
+
+
+class TestTaskDown(ScopedViewTest):
+    url_name, obj, allowed, method = "plans:task_down", "task", OFFICE, "post"
+
+
+class TestTaskDelete(ScopedViewTest):
+    url_name, obj, allowed, method = "plans:task_delete", "task", OFFICE, "post"
+
+
+class TestMilestoneEdit(ScopedViewTest):
+    url_name, obj, allowed = "plans:milestone_edit", "milestone", OFFICE
+
+
+class TestImport(ScopedViewTest):
+    url_name, allowed = "plans:import", OFFICE
+
+
+class TestImportPreview(ScopedViewTest):
+    url_name, obj, allowed = "plans:import_preview", "plan_import", OFFICE
+
+
+class TestImportConfirm(ScopedViewTest):
+    url_name, obj, allowed, method = "plans:import_confirm", "plan_import", OFFICE, "post"

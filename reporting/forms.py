@@ -1,0 +1,68 @@
+"""Forms of reporting and review."""
+
+from django import forms
+
+from assignments.services import SETTLE_ACTIONS
+
+from .models import ProgressReport
+
+
+class ReportForm(forms.Form):
+    stage = forms.ChoiceField(label="进展", choices=ProgressReport.Stage.choices)
+    percent = forms.IntegerField(label="完成百分比", min_value=0, max_value=100)
+    narrative = forms.CharField(
+        label="进展情况", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, assignment_milestones, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+        self.assignment_milestones = list(assignment_milestones)
+        for item in self.assignment_milestones:
+            self.fields[f"done_{item.pk}"] = forms.BooleanField(label=item.milestone.raw[:60], required=False)
+            self.fields[f"on_{item.pk}"] = forms.DateField(
+                label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+
+    @classmethod
+    def initial_for(cls, report: ProgressReport) -> dict:
+        initial = {"stage": report.stage, "percent": report.percent, "narrative": report.narrative,
+                   "version": report.version}  # fmt: skip
+        if report.pk:
+            for claim in report.claims.all():
+                initial[f"done_{claim.assignment_milestone_id}"] = True
+                initial[f"on_{claim.assignment_milestone_id}"] = claim.completed_on
+        return initial
+
+    def claims(self) -> list:
+        return [
+            (item.pk, self.cleaned_data.get(f"on_{item.pk}"))
+            for item in self.assignment_milestones
+            if self.cleaned_data.get(f"done_{item.pk}")
+        ]
+
+    def claim_rows(self):
+        return [(item, self[f"done_{item.pk}"], self[f"on_{item.pk}"]) for item in self.assignment_milestones]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "通过"), ("return", "退回")])
+    comment = forms.CharField(
+        label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionForm(forms.Form):
+    requested_due = forms.DateField(label="申请延至")
+    reason = forms.CharField(label="理由", max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "同意"), ("refuse", "不同意")])
+    comment = forms.CharField(label="审批意见", required=False, max_length=2000)
+
+
+class SettleForm(forms.Form):
+    action = forms.ChoiceField(choices=[(key, label) for key, (_, _, label) in SETTLE_ACTIONS.items()])
+    reason = forms.CharField(label="原因", max_length=2000)

@@ -1,0 +1,76 @@
+"""Who may do what on an assignment's page: the receiving county reports, the issuing city reviews,
+decides and settles, both see it (tests.scoped_views)."""
+
+from tests.scoped_views import OFFICE, REPORTERS, ScopedViewTest
+
+
+class TestMyAssignments(ScopedViewTest):
+    url_name = "reporting:my"
+
+
+class TestReviewQueue(ScopedViewTest):
+    url_name = "reporting:review_queue"
+
+
+class TestAssignmentSeenByTheIssuer(ScopedViewTest):
+    url_name, obj = "reporting:assignment", "assignment"
+
+
+class TestAssignmentSeenByTheReceiver(TestAssignmentSeenByTheIssuer):
+    member = "county"
+
+
+class TestReport(ScopedViewTest):
+    url_name, obj, allowed, member = "reporting:report", "assignment", REPORTERS, "county"
+
+
+class TestReportNotByTheIssuer(TestReport):
+    allowed, member = frozenset(), "organisation"
+
+
+class TestReceive(ScopedViewTest):
+    url_name, obj, allowed, member, method = "reporting:receive", "assignment", REPORTERS, "county", "post"
+
+
+class TestSettle(ScopedViewTest):
+    url_name, obj, allowed, method = "reporting:settle", "assignment", OFFICE, "post"
+    data = {"action": "close", "reason": "已完成"}
+
+
+class TestSettleNotByTheReceiver(TestSettle):
+    allowed, member = frozenset(), "county"
+
+
+class TestExtensionRequest(ScopedViewTest):
+    url_name, obj, allowed, member, method = (
+        "reporting:extension_request", "assignment_milestone", REPORTERS, "county", "post"
+    )  # fmt: skip
+    data = {"requested_due": "2019-08-31", "reason": "经费"}
+
+
+class TestExtensionDecide(ScopedViewTest):
+    url_name, obj, allowed, method = "reporting:extension_decide", "extension", OFFICE, "post"
+    data = {"decision": "approve"}
+
+
+class TestExtensionNotDecidedByTheReceiver(TestExtensionDecide):
+    allowed, member = frozenset(), "county"
+
+
+class TestReportReview(ScopedViewTest):
+    url_name, obj, allowed, method = "reporting:report_review", "report", OFFICE, "post"
+    data = {"decision": "accept"}
+
+
+class TestReportNotReviewedByTheReceiver(TestReportReview):
+    allowed, member = frozenset(), "county"
+
+
+class TestAttachmentUpload(ScopedViewTest):
+    url_name, obj, allowed, member, method = (
+        "reporting:attachment_upload", "draft_report", REPORTERS, "county", "post"
+    )  # fmt: skip
+
+
+class TestAttachmentDownload(ScopedViewTest):
+    url_name, obj = "reporting:attachment", "attachment"

@@ -1,0 +1,41 @@
+"""status_summary --org CODE [--today DATE] [--json]: assignment milestones by state, for a subtree."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assignments.models import ProgressStatus
+from orgtree.models import Organisation
+from supervision.selectors import status_summary
+from supervision.status import refresh_statuses
+
+from .refresh_statuses import parse_day
+
+
+class Command(BaseCommand):
+    help = "统计组织及其各直属下级范围内交办节点的状态（与看板的数字相同）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True, help="区划代码（如 33、330100）或 #组织ID")
+        parser.add_argument("--today", help="按这一天统计（YYYY-MM-DD，默认今天）；会先按这一天刷新状态")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        org = Organisation.objects.by_ref(options["org"])
+        if org is None:
+            raise CommandError(f"找不到组织 {options['org']}")
+        today = parse_day(options["today"])
+        refresh_statuses(today=today)
+        summary = status_summary(org=org, today=today)
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            return
+        labels = dict(ProgressStatus.choices)
+
+        def line(name, counts):
+            parts = "，".join(f"{labels[k]} {v}" for k, v in counts.items())
+            return f"{name}：{parts}"
+
+        self.stdout.write(line(org.name, summary["milestones"]))
+        for child in summary["children"]:
+            self.stdout.write("  " + line(child["name"], child["milestones"]))

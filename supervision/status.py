@@ -1,0 +1,204 @@
+"""The status engine: how late is late. One rule, written twice on purpose: readable Python functions are
+the specification, and the set-based SQL that applies them to a million rows is built from the same
+ProgressStatus (states and their ranking); a test runs both on random data and compares.
+
+A milestone copy for a given day (`today`):
+- accepted, done by its due date (or it had none) → completed; accepted, done later → completed_late;
+- not accepted: no due date → ongoing (常态化, never late); due date passed → overdue;
+  due within STATUS_DUE_SOON_DAYS → due_soon; otherwise on_track;
+- at risk (进度滞后): open, dated, inside its window, and the reported percent plus STATUS_AT_RISK_MARGIN
+  is still short of the share of the window already gone.
+An assignment takes the worst state of its milestones (by rank); its completion is the share of its dated
+milestones accepted.
+
+A refresh writes only rows whose state changes, serialised by an advisory lock; "today" is a parameter,
+so tests and operators can run it for any date, and runs are idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from assignments.models import Assignment, AssignmentMilestone, ProgressStatus
+from core.locks import LockKey, advisory_lock
+from orgtree.subtree import subtree_sql
+
+ROLLUP_TARGETED_LIMIT = 50_000  # assignments; above this one aggregate over everything is cheaper
+
+
+# --- the rule ------------------------------------------------------------------------------------------
+
+
+def milestone_progress(
+    *, due: date | None, accepted_at: datetime | None, completed_on: date | None, today: date, soon: date
+) -> ProgressStatus:
+    if accepted_at is not None:
+        if due is None or (completed_on is not None and completed_on <= due):
+            return ProgressStatus.COMPLETED
+        return ProgressStatus.COMPLETED_LATE
+    if due is None:
+        return ProgressStatus.ONGOING
+    if due < today:
+        return ProgressStatus.OVERDUE
+    if due <= soon:
+        return ProgressStatus.DUE_SOON
+    return ProgressStatus.ON_TRACK
+
+
+def milestone_at_risk(*, start: date | None, due: date | None, accepted_at, percent: int, today: date,
+                      margin: int) -> bool:  # fmt: skip
+    if accepted_at is not None or due is None or start is None or not start <= today <= due:
+        return False
+    window = (due - start).days + 1
+    elapsed = (today - start).days + 1
+    return (percent + margin) * window < 100 * elapsed
+
+
+def assignment_progress(states: list[ProgressStatus]) -> ProgressStatus:
+    return max(states, key=lambda state: state.rank)
+
+
+def completion_percent(dated_accepted: int, dated: int) -> int:
+    return 100 * dated_accepted // dated if dated else 0
+
+
+def due_soon_date(today: date) -> date:
+    return today + timedelta(days=settings.STATUS_DUE_SOON_DAYS)
+
+
+# --- the same rule, set-based ----------------------------------------------------------------------------
+
+
+def _days(later: str, earlier: str) -> str:
+    """SQL for the whole days between two date expressions."""
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _distinct(a: str, b: str) -> str:
+    return f"{a} IS DISTINCT FROM {b}" if connection.vendor == "postgresql" else f"{a} IS NOT {b}"
+
+
+def _progress_sql(today: date, soon: date) -> tuple[str, list]:
+    """milestone_progress as a CASE over a milestone copy's columns."""
+    P = ProgressStatus
+    sql = (
+        "CASE WHEN accepted_at IS NOT NULL AND (due_date IS NULL OR completed_on <= due_date) THEN %s "
+        "WHEN accepted_at IS NOT NULL THEN %s WHEN due_date IS NULL THEN %s WHEN due_date < %s THEN %s "
+        "WHEN due_date <= %s THEN %s ELSE %s END"
+    )
+    return sql, [P.COMPLETED, P.COMPLETED_LATE, P.ONGOING, today, P.OVERDUE, soon, P.DUE_SOON, P.ON_TRACK]
+
+
+def _at_risk_sql(today: date, margin: int) -> tuple[str, list]:
+    """milestone_at_risk as a boolean expression."""
+    window = f"({_days('due_date', 'start_date')} + 1)"
+    elapsed = f"({_days('%s', 'start_date')} + 1)"
+    sql = (
+        "(accepted_at IS NULL AND due_date IS NOT NULL AND start_date IS NOT NULL "
+        f"AND start_date <= %s AND due_date >= %s AND (percent + %s) * {window} < 100 * {elapsed})"
+    )
+    return sql, [today, today, margin, today]
+
+
+def _worst_sql() -> tuple[str, list]:
+    """assignment_progress as an aggregate: the state of the highest rank among the group's rows."""
+    ranks = " ".join(f"WHEN %s THEN {state.rank}" for state in ProgressStatus)
+    states = " ".join(f"WHEN {state.rank} THEN %s" for state in ProgressStatus)
+    values = [state.value for state in ProgressStatus]
+    return f"CASE MAX(CASE progress {ranks} END) {states} END", [*values, *values]
+
+
+_PERCENT_SQL = (
+    "COALESCE(100 * SUM(CASE WHEN due_date IS NOT NULL AND accepted_at IS NOT NULL THEN 1 ELSE 0 END) "
+    "/ NULLIF(SUM(CASE WHEN due_date IS NOT NULL THEN 1 ELSE 0 END), 0), 0)"
+)
+
+
+@dataclass
+class RefreshResult:
+    today: date
+    milestones_changed: int
+    assignments_changed: int
+
+    def as_dict(self) -> dict:
+        return {
+            "today": self.today.isoformat(),
+            "milestones_changed": self.milestones_changed,
+            "assignments_changed": self.assignments_changed,
+        }
+
+
+def _scope(plan_id: int | None, within_id: int | None) -> tuple[str, list]:
+    """Which assignments a refresh covers: all, one plan's, and/or those received in one subtree."""
+    a, org = Assignment._meta.db_table, "orgtree_organisation"
+    clauses, params = [], []
+    if plan_id:
+        clauses.append("a.plan_id = %s")
+        params.append(plan_id)
+    if within_id:
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM {org} o JOIN {org} r ON r.id = %s WHERE o.id = a.organisation_id "
+            f"AND {subtree_sql('o', 'r')})"
+        )
+        params.append(within_id)
+    if not clauses:
+        return "", []
+    return f"assignment_id IN (SELECT a.id FROM {a} a WHERE {' AND '.join(clauses)})", params
+
+
+def refresh_statuses(
+    *, today: date, plan_id: int | None = None, within_id: int | None = None
+) -> RefreshResult:
+    """Bring the milestone copies and assignments (all, one plan's, or those received within one
+    organisation's subtree) up to `today`."""
+    am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
+    progress, progress_params = _progress_sql(today, due_soon_date(today))
+    risk, risk_params = _at_risk_sql(today, settings.STATUS_AT_RISK_MARGIN)
+    scope, scope_params = _scope(plan_id, within_id)
+    # One UPDATE over the table itself (no self-join), writing only rows whose state changes; progress and
+    # at_risk are not indexed, so PostgreSQL can update them in place (HOT).
+    milestones_sql = (
+        f"UPDATE {am} SET progress = {progress}, at_risk = {risk} "
+        f"WHERE ({_distinct('progress', progress)} OR {_distinct('at_risk', risk)})"
+        f"{' AND ' + scope if scope else ''} RETURNING assignment_id"
+    )
+    milestones_params = [*progress_params, *risk_params, *progress_params, *risk_params, *scope_params]
+    worst, worst_params = _worst_sql()
+
+    def rollup(where: str) -> str:
+        return (
+            f"UPDATE {a} SET progress = r.new_progress, completion_percent = r.pct FROM ("
+            f"SELECT assignment_id, {worst} AS new_progress, {_PERCENT_SQL} AS pct "
+            f"FROM {am} {where} GROUP BY assignment_id"
+            f") r WHERE {a}.id = r.assignment_id AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
+            f"OR {_distinct(f'{a}.completion_percent', 'r.pct')})"
+        )
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        advisory_lock(LockKey.STATUS_REFRESH)
+        cursor.execute(milestones_sql, milestones_params)
+        rows = cursor.fetchall()
+        milestones, changed = len(rows), {row[0] for row in rows}
+        assignments = 0
+        if len(changed) > ROLLUP_TARGETED_LIMIT:
+            # Most assignments moved (a first run, a new day after a long pause): aggregate them all.
+            cursor.execute(rollup(f"WHERE {scope}" if scope else ""), [*worst_params, *scope_params])
+            assignments = cursor.rowcount
+        elif changed and connection.vendor == "postgresql":
+            # A normal day: only the assignments whose milestones changed are aggregated again.
+            cursor.execute(rollup("WHERE assignment_id = ANY(%s)"), [*worst_params, sorted(changed)])
+            assignments = cursor.rowcount
+        else:
+            ids = sorted(changed)
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                where = f"WHERE assignment_id IN ({', '.join(['%s'] * len(chunk))})"
+                cursor.execute(rollup(where), [*worst_params, *chunk])
+                assignments += cursor.rowcount
+    return RefreshResult(today, milestones, assignments)
