@@ -10,12 +10,13 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tuanjian
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: run test install lint worker beat bench clean
+.PHONY: run test install lint lock worker beat bench clean
 
-$(STAMP): pyproject.toml
+# Exact versions with their hashes, compiled from pyproject.toml (`make lock`): every install is the same.
+$(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,6 +43,14 @@ beat: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/load_divisions.py
+
+# After changing a range in pyproject.toml: recompile both lock files (pip-tools, in a throwaway venv).
+lock:
+	$(PYTHON) -m venv /tmp/tuanjian-lock && /tmp/tuanjian-lock/bin/pip install --quiet pip-tools
+	/tmp/tuanjian-lock/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	  -o requirements/base.txt pyproject.toml
+	/tmp/tuanjian-lock/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev \
+	  -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -7,6 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, settings
+
+# The suite must pass on a busy 2-core machine: no deadlines, and no health check that fails a test for
+# being slow to generate data (it says nothing about the code under test).
+settings.register_profile(
+    "tuanjian", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.load_profile("tuanjian")
 
 SHARED_DIVISIONS = Path(__file__).resolve().parent.parent / "shared" / "data" / "divisions"
 PASSWORD = "Tuanjian-test-2026"
@@ -97,9 +105,23 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _celery_eager(monkeypatch):
-    """Tasks run in-process in tests, also in CI where REDIS_URL is set; the real-worker test opts out."""
+def _fresh_local_cache(settings):
+    """A test's cached keys (throttles) do not leak into the next test. Only the in-process cache is
+    cleared: clearing Redis would flush the broker's queues too."""
+    yield
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in-process in tests, also in CI where REDIS_URL is set; the real-worker test opts out by
+    setting task_always_eager back to False (restored afterwards)."""
     from tuanjian.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
-    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app.conf
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -17,9 +17,9 @@ from core.periods import current_period, parse_period, periods_of_year
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from orgtree.selectors import get_object_for_user, get_organisation, may, top_organisations, visible_ancestors
 
-from . import figures, selectors, services
+from . import selectors, services
 from .exporters import template_xlsx
-from .forms import TargetForm, ValueImportForm
+from .forms import FigureFormSet, TargetForm, ValueImportForm
 from .importers import ValueFileError
 from .models import Direction, Indicator, Target, ValueImport
 from .rollup import Figure, rollup, series
@@ -185,52 +185,30 @@ def entry(request, org):
     )
     rows = list(page.object_list)
     stored = selectors.stored_values(indicators, rows, period)
-    posted, cell_errors = {}, {}
+    formset = FigureFormSet(
+        request.POST or None,
+        organisations=rows,
+        indicators=indicators,
+        stored=stored,
+        period=period,
+        prefix="f",
+    )
     if request.method == "POST":
-        entries, posted, cell_errors = _read_grid(request, indicators, rows, stored, period)
-        if not cell_errors:
-            _, errors = figures.plan_entries(entries)
-            cell_errors = {e["ref"]: e["message"] for e in errors}
-        if not cell_errors:
-            counts = services.values_save(entries=entries, user=request.user)
+        if formset.is_valid():
+            counts = services.values_save(entries=formset.entries, user=request.user)
             messages.success(
                 request,
                 f"已保存：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项",
             )
             query = urlencode({"period": period.code, "page": page.number})
             return redirect(f"{reverse('indicators:entry', args=[organisation.pk])}?{query}")
-        messages.error(request, f"有 {len(cell_errors)} 处填写有误，未保存任何数据，请修改后再提交")
-    grid = []
-    for row in rows:
-        cells = []
-        for indicator in indicators:
-            key = f"{row.pk}-{indicator.pk}"
-            stored_value = stored.get((row.pk, indicator.pk))
-            inputs = []
-            for field in ("numerator", "denominator") if indicator.has_fraction else ("value",):
-                name = f"f-{key}-{field[0]}"
-                shown = posted.get(name) if posted else None
-                if shown is None and stored_value is not None:
-                    figure = getattr(stored_value, field)
-                    shown = "" if figure is None else format(figure.normalize(), "f")
-                inputs.append({"name": name, "field": field, "value": shown or ""})
-            cells.append(
-                {
-                    "indicator": indicator,
-                    "applicable": row.org_type == indicator.reporting_level,
-                    "inputs": inputs,
-                    "stored": stored_value,
-                    "error": cell_errors.get(key),
-                }
-            )
-        grid.append({"org": row, "cells": cells})
+        messages.error(request, f"有 {formset.error_count} 处填写有误，未保存任何数据，请修改后再提交")
     context = {
         "org": organisation,
         "period": period,
         "indicators": indicators,
-        "grid": grid,
+        "formset": formset,
         "page_obj": page,
-        "errors": cell_errors,
         "heads": selectors.entry_heads(request.user)[:20],
         "quick_periods": _quick_periods(),
     }
@@ -245,36 +223,6 @@ def _quick_periods():
         previous = parse_period(str(now.year - 1)) if kind == "year" else None
         out += [p for p in (previous, now) if p]
     return out
-
-
-def _read_grid(request, indicators, rows, stored, period):
-    """The grid's cells as entries. Blank cells are skipped; clearing a stored figure is refused."""
-    entries, posted, errors = [], {}, {}
-    for row in rows:
-        for indicator in indicators:
-            if row.org_type != indicator.reporting_level:
-                continue
-            key = f"{row.pk}-{indicator.pk}"
-            names = ("n", "d") if indicator.has_fraction else ("v",)
-            raw = {n: request.POST.get(f"f-{key}-{n}", "").strip()[:40] for n in names}
-            posted.update({f"f-{key}-{n}": v for n, v in raw.items()})
-            if not any(raw.values()):
-                if (row.pk, indicator.pk) in stored:
-                    errors[key] = "已报送的数据不能清空；如需更正，请填写正确的数值"
-                continue
-            try:
-                entry = figures.Entry(
-                    indicator, row, period,
-                    figures.parse_number(raw.get("n"), "分子"),
-                    figures.parse_number(raw.get("d"), "分母"),
-                    figures.parse_number(raw.get("v"), "数值"),
-                    key,
-                )  # fmt: skip
-            except ValidationError as exc:
-                errors[key] = exc.messages[0]
-                continue
-            entries.append(entry)
-    return entries, posted, errors
 
 
 @require_GET

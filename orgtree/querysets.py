@@ -18,7 +18,7 @@ from django.db.models import Q
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
-from .subtree import CENTRAL, subtree_sql
+from .subtree import CENTRAL, subtree_q, subtree_sql
 
 ISSUER, RECEIVER = "issuer", "receiver"
 CODE_LENGTHS = (2, 4, 6, 9, 12)  # province, city (short forms), county, township, village
@@ -56,12 +56,18 @@ ACTIONS: dict[str, Action] = {
 
 @dataclass(frozen=True)
 class Scope:
+    """One membership's reach: the organisation, and whether its subtree comes with it."""
+
     org_id: int
     tree_id: int
     lft: int
     rght: int
     subtree: bool
     national: bool
+
+    @property
+    def org_type(self) -> str:  # lets the subtree helpers read a scope like an organisation
+        return CENTRAL if self.national else ""
 
 
 def _memberships(user) -> list:
@@ -112,10 +118,7 @@ def scope_q(user, action: str = "view", prefix: str = "") -> Q | None:
         return None
     q = Q(pk__in=[])
     for s in scopes:
-        if s.subtree:
-            q |= Q(**{f"{prefix}tree_id": s.tree_id, f"{prefix}lft__gte": s.lft, f"{prefix}lft__lte": s.rght})
-        else:
-            q |= Q(**{f"{prefix}pk": s.org_id})
+        q |= subtree_q(s, prefix) if s.subtree else Q(**{f"{prefix}pk": s.org_id})
     return q
 
 

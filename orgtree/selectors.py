@@ -8,7 +8,7 @@ from django.http import Http404
 
 from .models import Department, Membership, Organisation, OrgType, TreeChange
 from .querysets import action_of, user_scopes
-from .subtree import subtree_q
+from .subtree import contains, subtree_q
 
 
 def get_object_for_user(queryset: QuerySet, user, action: str = "view", **lookup):
@@ -36,11 +36,7 @@ def top_organisations(user) -> QuerySet:
     if scopes is None:
         return with_child_counts(Organisation.objects.filter(parent__isnull=True)).order_by("tree_id")
     outer = [s for s in scopes if s.subtree]
-    ids = [
-        s.org_id
-        for s in scopes
-        if not any(o is not s and o.tree_id == s.tree_id and o.lft < s.lft <= o.rght for o in outer)
-    ]
+    ids = [s.org_id for s in scopes if not any(o.org_id != s.org_id and contains(o, s) for o in outer)]
     return with_child_counts(Organisation.objects.filter(pk__in=ids)).order_by("tree_id", "lft")
 
 

@@ -9,8 +9,8 @@ from tuanjian.celery import app
 
 
 @pytest.mark.django_db
-def test_eager_mode_runs_tasks_in_process_and_propagates_errors(tree, monkeypatch):
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
+def test_eager_mode_runs_tasks_in_process_and_propagates_errors(tree, monkeypatch, celery_eager):
+    assert celery_eager.task_always_eager
     result = check_orgtree_task.delay().get()
     assert result["ok"] and result["nodes"] == Organisation.objects.count()
 
@@ -24,7 +24,7 @@ def test_eager_mode_runs_tasks_in_process_and_propagates_errors(tree, monkeypatc
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real broker)")
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
+def test_real_worker_reports_a_broken_tree(build_tree, celery_eager):
     from celery.contrib.testing import tasks  # noqa: F401 - registers celery.ping for the worker's ping check
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
@@ -44,7 +44,7 @@ def test_real_worker_reports_a_broken_tree(build_tree, monkeypatch):
     task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：甲"})
     plan_publish(plan=plan, levels=["city"])
     Organisation.objects.filter(pk=tree.bs.pk).update(rght=999)
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    celery_eager.task_always_eager = False  # the fixture puts it back
     app.control.purge()  # messages left by an earlier run would be executed first and skew the results
     task_postrun.connect(close_worker_connection, weak=False)
     try:

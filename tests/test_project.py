@@ -96,11 +96,12 @@ def test_ci_runs_against_real_postgresql_and_redis():
     assert redis.Redis.from_url(settings.REDIS_URL).ping()
 
 
-class TestComposeFile:
-    @pytest.fixture(scope="class")
-    def compose(self):
-        return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
+
+class TestComposeFile:
     def test_services_and_healthchecks(self, compose):
         services = compose["services"]
         assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
@@ -166,3 +167,46 @@ def test_demo_data_loads_twice_and_prints_logins():
     from orgtree.integrity import check_orgtree
 
     assert check_orgtree().ok
+
+
+def test_every_declared_dependency_is_used_and_locked():
+    """A package in pyproject.toml is imported by the project (or named in its settings); the few that
+    are used otherwise say where. Every one is pinned, with hashes, in the lock files."""
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = [re.split(r"[<>=\[; ]", d)[0].lower() for d in project["dependencies"]]
+    dev = [re.split(r"[<>=\[; ]", d)[0].lower() for d in project["optional-dependencies"]["dev"]]
+    modules: dict[str, set[str]] = {}
+    for module, dists in packages_distributions().items():
+        for dist in dists:
+            modules.setdefault(dist.lower().replace("_", "-"), set()).add(module)
+    sources = [
+        p.read_text(encoding="utf-8")
+        for p in ROOT.rglob("*.py")
+        if ".venv" not in p.parts and "node_modules" not in p.parts
+    ]
+    used_otherwise = {
+        "gunicorn": (ROOT / "Dockerfile").read_text(),  # the web server's command
+        "psycopg": settings.DATABASES["default"]["ENGINE"] + "django.db.backends.postgresql",  # Django's driver
+        "pytest-django": (ROOT / "pyproject.toml").read_text(),  # a pytest plugin, configured there
+        "ruff": (ROOT / "Makefile").read_text(),  # `make test` runs it
+    }
+    for name in runtime + dev:
+        if name in used_otherwise:
+            assert name.split("-")[-1] in used_otherwise[name] or "postgresql" in used_otherwise[name], name
+            continue
+        names = modules[name.replace("_", "-")] - {"_distutils_hack"}
+        imported = any(
+            re.search(rf"^\s*(?:import|from)\s+{re.escape(module)}\b", text, re.M) or f'"{module}' in text
+            for module in names
+            for text in sources
+        )
+        assert imported, f"{name} is declared but never used"
+    for lock, names in (("base.txt", runtime), ("dev.txt", runtime + dev)):
+        text = (ROOT / "requirements" / lock).read_text(encoding="utf-8").lower()
+        for name in names:
+            assert re.search(rf"^{re.escape(name)}==[^ ]+ \\$", text, re.M), (lock, name)
+        assert "--hash=sha256:" in text

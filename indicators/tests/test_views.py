@@ -1,5 +1,7 @@
 """Pages: a county enters figures, the city and province see the rollup; bad input writes nothing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -13,8 +15,24 @@ def grid_url(org, period="2019"):
     return reverse("indicators:entry", args=[org.pk]) + f"?period={period}"
 
 
-def cell(indicator, org, part):
-    return f"f-{org.pk}-{indicator.pk}-{part}"
+ROW = re.compile(r'name="f-(\d+)-org" value="(\d+)"')
+
+
+def post_grid(client, org, period="2019", cells=None, **extra):
+    """Submit the entry grid as the browser does: the page's rows (formset), with the given cells filled
+    in ({(indicator, organisation, "n"|"d"|"v"): text}); cells of organisations not on the page are dropped."""
+    page = client.get(grid_url(org, period))
+    rows = (
+        {int(pk): index for index, pk in ROW.findall(page.content.decode())}
+        if page.status_code == 200
+        else {}
+    )
+    data = {"period": period, "f-TOTAL_FORMS": str(len(rows)), "f-INITIAL_FORMS": str(len(rows)), **extra}
+    data.update({f"f-{index}-org": str(pk) for pk, index in rows.items()})
+    for (indicator, row, part), value in (cells or {}).items():
+        if row.pk in rows:
+            data[f"f-{rows[row.pk]}-{indicator.pk}_{part}"] = value
+    return client.post(grid_url(org, period), data)
 
 
 @pytest.fixture
@@ -37,9 +55,8 @@ def test_county_enters_and_city_and_province_see_the_rolled_up_rate(
     client.force_login(reporter)
     page = client.get(grid_url(counties.xh))
     assert page.status_code == 200 and "共青团杭州市西湖区委" in page.content.decode()
-    response = client.post(
-        grid_url(counties.xh),
-        {"period": "2019", cell(xueshe, counties.xh, "n"): "30", cell(xueshe, counties.xh, "d"): "60"},
+    response = post_grid(
+        client, counties.xh, "2019", {(xueshe, counties.xh, "n"): "30", (xueshe, counties.xh, "d"): "60"}
     )
     assert response.status_code == 302
     value = Value.objects.get(indicator=xueshe, organisation=counties.xh, period="2019")
@@ -50,9 +67,8 @@ def test_county_enters_and_city_and_province_see_the_rolled_up_rate(
         reporter,
     )
     assert ValueHistory.objects.filter(value=value).count() == 1
-    client.post(
-        grid_url(counties.xh, "2020"),
-        {cell(xueshe, counties.xh, "n"): "50", cell(xueshe, counties.xh, "d"): "60", "period": "2020"},
+    post_grid(
+        client, counties.xh, "2020", {(xueshe, counties.xh, "n"): "50", (xueshe, counties.xh, "d"): "60"}
     )
 
     city_viewer = make_user(tree.hz, "viewer")
@@ -97,14 +113,15 @@ def test_bad_figures_are_refused_and_nothing_is_written(
 ):
     xueshe, tuanqing = shipped.xueshe, shipped.tuanqing
     client.force_login(make_user(counties.xh, "reporter"))
-    response = client.post(
-        grid_url(counties.xh),
+    response = post_grid(
+        client,
+        counties.xh,
+        "2019",
         {
-            "period": "2019",
-            cell(xueshe, counties.xh, "n"): numerator,
-            cell(xueshe, counties.xh, "d"): denominator,
-            cell(tuanqing, counties.xh, "n"): "100",  # a valid cell in the same submission
-            cell(tuanqing, counties.xh, "d"): "400",
+            (xueshe, counties.xh, "n"): numerator,
+            (xueshe, counties.xh, "d"): denominator,
+            (tuanqing, counties.xh, "n"): "100",  # a valid cell in the same submission
+            (tuanqing, counties.xh, "d"): "400",
         },
     )
     body = response.content.decode()
@@ -117,11 +134,9 @@ def test_bad_figures_are_refused_and_nothing_is_written(
 def test_values_outside_the_bounds_and_future_periods(shipped, counties, make_user, client):
     homes = shipped.youth_home
     client.force_login(make_user(counties.xh, "reporter"))
-    response = client.post(grid_url(counties.xh), {"period": "2019", cell(homes, counties.xh, "v"): "200000"})
+    response = post_grid(client, counties.xh, "2019", {(homes, counties.xh, "v"): "200000"})
     assert "不能大于 100000个" in response.content.decode()
-    response = client.post(
-        grid_url(counties.xh, "2099"), {"period": "2099", cell(homes, counties.xh, "v"): "3"}
-    )
+    response = post_grid(client, counties.xh, "2099", {(homes, counties.xh, "v"): "3"})
     assert "尚未开始" in response.content.decode()
     assert not Value.objects.exists()
 
@@ -130,10 +145,11 @@ def test_a_stored_figure_cannot_be_cleared_but_can_be_corrected(shipped, countie
     xueshe = shipped.xueshe
     report(xueshe, counties.xh, "2019", numerator=30, denominator=60)
     client.force_login(make_user(counties.xh, "reporter"))
-    response = client.post(grid_url(counties.xh), {"period": "2019"})
+    response = post_grid(client, counties.xh, "2019")
     assert "已报送的数据不能清空" in response.content.decode()
-    client.post(grid_url(counties.xh), {"period": "2019", cell(xueshe, counties.xh, "n"): "31",
-                                        cell(xueshe, counties.xh, "d"): "60"})  # fmt: skip
+    post_grid(
+        client, counties.xh, "2019", {(xueshe, counties.xh, "n"): "31", (xueshe, counties.xh, "d"): "60"}
+    )
     value = Value.objects.get()
     assert value.numerator == 31 and value.history.count() == 2
 
@@ -145,10 +161,12 @@ def test_city_admin_enters_for_its_counties_only(shipped, tree, counties, make_u
     for name in ("共青团杭州市西湖区委", "共青团杭州市拱墅区委", "共青团杭州市余杭区委"):
         assert name in body
     assert "宁波" not in body
-    response = client.post(
-        grid_url(tree.hz),
-        {"period": "2019", cell(xueshe, counties.gs, "n"): "10", cell(xueshe, counties.gs, "d"): "20",
-         cell(xueshe, counties.hs, "n"): "10", cell(xueshe, counties.hs, "d"): "20"},
+    response = post_grid(
+        client,
+        tree.hz,
+        "2019",
+        {(xueshe, counties.gs, "n"): "10", (xueshe, counties.gs, "d"): "20",
+         (xueshe, counties.hs, "n"): "10", (xueshe, counties.hs, "d"): "20"},
     )  # fmt: skip
     assert response.status_code == 302
     assert list(Value.objects.values_list("organisation", flat=True)) == [counties.gs.pk]  # 海曙 ignored
@@ -166,9 +184,28 @@ def test_a_county_reporter_cannot_enter_for_a_sibling(shipped, counties, make_us
     client.force_login(make_user(counties.xh, "reporter"))
     assert client.get(grid_url(counties.gs)).status_code == 404
     response = client.post(
-        grid_url(counties.gs), {cell(xueshe, counties.gs, "n"): "1", cell(xueshe, counties.gs, "d"): "2"}
-    )
+        grid_url(counties.gs), {"f-TOTAL_FORMS": "1", "f-INITIAL_FORMS": "1", "f-0-org": str(counties.gs.pk),
+                                f"f-0-{xueshe.pk}_n": "1", f"f-0-{xueshe.pk}_d": "2"}
+    )  # fmt: skip
     assert response.status_code == 404 and not Value.objects.exists()
+
+
+def test_a_tampered_grid_is_refused_and_writes_nothing(shipped, tree, counties, make_user, client):
+    """A POST that renames a row's organisation, claims more rows than the page has, or lacks the
+    formset's management data: refused in Chinese, nothing written."""
+    xueshe = shipped.xueshe
+    client.force_login(make_user(tree.hz, "admin"))
+    url = grid_url(tree.hz)
+    base = {"period": "2019", "f-TOTAL_FORMS": "1", "f-INITIAL_FORMS": "1"}
+    swapped = client.post(
+        url, {**base, "f-0-org": str(counties.hs.pk), f"f-0-{xueshe.pk}_n": "1", f"f-0-{xueshe.pk}_d": "2"}
+    )
+    assert swapped.status_code == 200 and "页面已过期" in swapped.content.decode()
+    many = client.post(url, {**base, "f-TOTAL_FORMS": "5000", "f-0-org": "x"})
+    assert many.status_code == 200 and "未保存任何数据" in many.content.decode()
+    bare = client.post(url, {"period": "2019", f"f-0-{xueshe.pk}_n": "1"})
+    assert bare.status_code == 200 and "未保存任何数据" in bare.content.decode()
+    assert not Value.objects.exists()
 
 
 def test_indicator_page_query_count_does_not_grow_with_children(

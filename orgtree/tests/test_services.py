@@ -222,7 +222,7 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(OPERATIONS)
 def test_any_sequence_of_structural_writes_keeps_the_tree_valid(build_tree, operations):
     from django.db import transaction

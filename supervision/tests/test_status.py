@@ -1,6 +1,7 @@
 """The status engine for many dates, its roll-up, its idempotence, and the summary operators read."""
 
 import json
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
@@ -234,13 +235,17 @@ def test_a_leaders_refresh_covers_only_their_subtree_and_is_throttled(
 ):
     """立即刷新状态: a city's viewer refreshes the city's subtree, not the country; a second click within
     the throttle window queues nothing."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    }
     plan_publish(plan=published, levels=["county"])
     Assignment.objects.update(progress="completed")
     AssignmentMilestone.objects.update(progress="completed")
     client = login(make_user(tree.hz, "viewer"))
     response = client.post(reverse("supervision:dashboard"), {"org": tree.hz.pk}, follow=True)
-    assert "已刷新状态" in response.content.decode()
+    assert "已刷新状态" in response.content.decode(), re.findall(
+        r"msg-[a-z]+\">([^<]*)<", response.content.decode()
+    )
     refreshed = set(
         Assignment.objects.exclude(progress="completed").values_list("organisation__code", flat=True)
     )

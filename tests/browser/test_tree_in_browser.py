@@ -111,8 +111,8 @@ def test_county_enters_figures_and_the_city_sees_the_charts(page, live_server, b
 
     log_in(page, live_server, "xh-reporter")
     page.goto(f"{live_server.url}/indicators/entry/{tree.xh.pk}/?period=2019")
-    page.fill(f"input[name='f-{tree.xh.pk}-{xueshe.pk}-n']", "45")
-    page.fill(f"input[name='f-{tree.xh.pk}-{xueshe.pk}-d']", "60")
+    page.get_by_label(f"{tree.xh.name} {xueshe.name} 分子", exact=True).fill("45")
+    page.get_by_label(f"{tree.xh.name} {xueshe.name} 分母", exact=True).fill("60")
     page.click("form.entry-form button[type=submit]")
     page.wait_for_selector("text=已保存：新增 1 项")
     assert Value.objects.get(indicator=xueshe).value == 75
