@@ -153,8 +153,12 @@ class BaseFigureFormSet(forms.BaseFormSet):
         return len(self.organisations)  # the page's rows, whatever count a POST claims
 
     def get_form_kwargs(self, index):
-        return {"organisation": self.organisations[index], "indicators": self.indicators, "stored": self.stored,
-                "period": self.period}  # fmt: skip
+        return {
+            "organisation": self.organisations[index],
+            "indicators": self.indicators,
+            "stored": self.stored,
+            "period": self.period,
+        }
 
     @property
     def entries(self) -> list:
