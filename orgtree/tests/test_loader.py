@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from orgtree.importers import DivisionLoadError, load_divisions, read_divisions, village_org_name
+from orgtree.divisions import DivisionLoadError, read_divisions, village_org_name
+from orgtree.importers import load_divisions
 from orgtree.integrity import check_orgtree
 from orgtree.models import Organisation, OrgType, TreeChange
 from orgtree.numbering import SPARE_SLOTS

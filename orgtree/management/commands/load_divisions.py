@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orgtree.importers import DEPTHS, DivisionLoadError, load_divisions
+from orgtree.divisions import DEPTHS, DivisionLoadError
+from orgtree.importers import load_divisions
 
 
 class Command(BaseCommand):
