@@ -21,6 +21,7 @@ from .models import Organisation, TreeChange
 from .numbering import chunked, number_forest, spare_slots, write_numbering
 from .services import lock_tree
 
+
 @dataclass
 class LoadResult:
     created: int = 0

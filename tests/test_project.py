@@ -190,7 +190,8 @@ def test_every_declared_dependency_is_used_and_locked():
     ]
     used_otherwise = {
         "gunicorn": (ROOT / "Dockerfile").read_text(),  # the web server's command
-        "psycopg": settings.DATABASES["default"]["ENGINE"] + "django.db.backends.postgresql",  # Django's driver
+        "psycopg": settings.DATABASES["default"]["ENGINE"]
+        + "django.db.backends.postgresql",  # Django's driver
         "pytest-django": (ROOT / "pyproject.toml").read_text(),  # a pytest plugin, configured there
         "ruff": (ROOT / "Makefile").read_text(),  # `make test` runs it
     }
