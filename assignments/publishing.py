@@ -88,7 +88,7 @@ def plan_publish(*, plan: Plan, levels: list[str], within: Organisation | None =
         raise ValidationError("计划中没有任务，无法下发")
     receivers = _receivers(plan, levels, within)
     receiver_sql, receiver_params = receivers.values("id").query.sql_with_params()
-    assignments, copies_table = Assignment._meta.db_table, AssignmentMilestone._meta.db_table
+    assignments, assignment_milestones = Assignment._meta.db_table, AssignmentMilestone._meta.db_table
     tasks, milestones = Task._meta.db_table, Milestone._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -99,21 +99,21 @@ def plan_publish(*, plan: Plan, levels: list[str], within: Organisation | None =
         )
         created = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO {copies_table} (assignment_id, milestone_id, start_date, due_date) "
+            f"INSERT INTO {assignment_milestones} (assignment_id, milestone_id, start_date, due_date) "
             f"SELECT a.id, m.id, m.start_date, m.due_date FROM {assignments} a "
             f"JOIN {milestones} m ON m.task_id = a.task_id WHERE a.plan_id = %s ON CONFLICT DO NOTHING",
             [plan.pk],
         )
-        copies = cursor.rowcount
+        dated = cursor.rowcount
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.PUBLISHED
         plan.save(update_fields=["status", "updated_at"])
     result = {
         "assignments_created": created,
-        "milestone_copies_created": copies,
-        "assignment_milestones_created": copies,
+        "milestone_copies_created": dated,
+        "assignment_milestones_created": dated,
     }
     detail = {"levels": levels, "within": within.pk if within else None,
-              "assignments_created": created, "milestone_copies_created": copies}  # fmt: skip
+              "assignments_created": created, "milestone_copies_created": dated}  # fmt: skip
     plan_change_record(plan, user, "publish", **detail)
     return result

@@ -1,9 +1,9 @@
-"""Receivers' milestone copies follow the issuer's milestones (plans.signals.milestones_changed).
+"""Assignment milestones (the receivers' dates) follow the issuer's milestones (plans' milestones_changed).
 
-A copy takes the milestone's new dates unless its receiver had set an earlier due date of their own: a
-copy still on the old date, or later than the new one, follows; a tighter one stands. New milestones
-reach every assignment of their task. A few set-based statements, whatever the number of receivers.
-States are left to the next refresh (hourly), as after any edit.
+Each takes the milestone's new dates unless its receiver had set an earlier due date of their own: one
+still on the old date, or later than the new one, follows; a tighter one stands. New milestones reach
+every assignment of their task. A few set-based statements, whatever the number of receivers. States
+are left to the next refresh (hourly), as after any edit.
 """
 
 from collections import defaultdict
@@ -22,8 +22,8 @@ def follow_milestones(sender, changed, created, **kwargs):
     if changed:
         ids = [pk for pk, _ in changed]
         source = Milestone.objects.filter(pk=OuterRef("milestone_id"))
-        copies = AssignmentMilestone.objects.filter(milestone_id__in=ids)
-        copies.update(start_date=Subquery(source.values("start_date")[:1]))
+        followers = AssignmentMilestone.objects.filter(milestone_id__in=ids)
+        followers.update(start_date=Subquery(source.values("start_date")[:1]))
         by_old_due = defaultdict(list)
         for pk, old_due in changed:
             by_old_due[old_due].append(pk)
@@ -31,7 +31,7 @@ def follow_milestones(sender, changed, created, **kwargs):
         for old_due, milestone_ids in by_old_due.items():
             on_old = Q(due_date__isnull=True) if old_due is None else Q(due_date=old_due)
             follows |= Q(milestone_id__in=milestone_ids) & on_old
-        copies.filter(follows).update(due_date=Subquery(source.values("due_date")[:1]))
+        followers.filter(follows).update(due_date=Subquery(source.values("due_date")[:1]))
     if created:
         new = list(Milestone.objects.filter(pk__in=created))
         receivers = defaultdict(list)

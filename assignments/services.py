@@ -78,33 +78,33 @@ def assignment_milestone_set_due(
 def extension_request_create(*, assignment_milestone: AssignmentMilestone, requested_due: date, reason: str,
                              user, today: date | None = None) -> ExtensionRequest:  # fmt: skip
     today = today or timezone.localdate()
-    copy = (
+    item = (
         AssignmentMilestone.objects.select_for_update()
         .select_related("assignment", "milestone")
         .get(pk=assignment_milestone.pk)
     )
     reason = (reason or "").strip()
-    if copy.due_date is None:
+    if item.due_date is None:
         raise ValidationError("持续推进的节点没有完成时限，无需延期")
-    if copy.accepted_at is not None:
+    if item.accepted_at is not None:
         raise ValidationError("该节点已完成，无需延期")
-    if today > copy.due_date:
-        raise ValidationError(f"已过完成时限 {copy.due_date:%Y-%m-%d}，只能在到期前申请延期")
-    if requested_due <= copy.due_date:
-        raise ValidationError({"requested_due": f"申请的日期应晚于现在的完成时限 {copy.due_date:%Y-%m-%d}"})
+    if today > item.due_date:
+        raise ValidationError(f"已过完成时限 {item.due_date:%Y-%m-%d}，只能在到期前申请延期")
+    if requested_due <= item.due_date:
+        raise ValidationError({"requested_due": f"申请的日期应晚于现在的完成时限 {item.due_date:%Y-%m-%d}"})
     if not reason:
         raise ValidationError({"reason": "请写明延期理由"})
-    if copy.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+    if item.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise ValidationError("该节点已有待审批的延期申请")
     request = ExtensionRequest.objects.create(
-        assignment_milestone=copy, original_due=copy.due_date, requested_due=requested_due,
+        assignment_milestone=item, original_due=item.due_date, requested_due=requested_due,
         reason=reason[:2000], requested_by=actor(user),
     )  # fmt: skip
     event_record(
-        copy.assignment,
+        item.assignment,
         AssignmentEvent.Kind.EXTENDED,
         user,
-        f"申请将“{copy.milestone.raw[:20]}”延至 {requested_due:%Y-%m-%d}：{reason}",
+        f"申请将“{item.milestone.raw[:20]}”延至 {requested_due:%Y-%m-%d}：{reason}",
     )
     return request
 
@@ -125,15 +125,15 @@ def extension_request_decide(
     request.decided_at = timezone.now()
     request.decision_comment = (comment or "").strip()[:2000]
     request.save()
-    copy = request.assignment_milestone
+    item = request.assignment_milestone
     if approve:
         # The original date stays on the request and on the issuer's milestone.
-        copy.due_date = request.requested_due
-        copy.save(update_fields=["due_date"])
-        progress_changed_after_commit(copy.assignment.plan_id)
+        item.due_date = request.requested_due
+        item.save(update_fields=["due_date"])
+        progress_changed_after_commit(item.assignment.plan_id)
     verdict = f"同意延期至 {request.requested_due:%Y-%m-%d}" if approve else "不同意延期"
     note = f"：{request.decision_comment}" if request.decision_comment else ""
-    event_record(copy.assignment, AssignmentEvent.Kind.EXTENDED, user, f"{verdict}{note}")
+    event_record(item.assignment, AssignmentEvent.Kind.EXTENDED, user, f"{verdict}{note}")
     return request
 
 

@@ -1,5 +1,5 @@
-"""Admin: plans are written through the app's pages and services (history, milestone copies), so they are
-read-only here."""
+"""Admin: plans are written through the app's pages and services (which keep the history and the
+receivers' assignment milestones in step), so they are read-only here."""
 
 from django.contrib import admin
 

@@ -1,4 +1,4 @@
-"""What the dashboard and status_summary show: milestone copies by state in a subtree and per child."""
+"""What the dashboard and status_summary show: assignment milestones by state in a subtree and per child."""
 
 from __future__ import annotations
 

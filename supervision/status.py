@@ -155,7 +155,7 @@ def _scope(plan_id: int | None, within_id: int | None) -> tuple[str, list]:
 def refresh_statuses(
     *, today: date, plan_id: int | None = None, within_id: int | None = None
 ) -> RefreshResult:
-    """Bring the milestone copies and assignments (all, one plan's, or those received within one
+    """Bring the assignment milestones and assignments (all, one plan's, or those received within one
     organisation's subtree) up to `today`."""
     am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
     progress, progress_params = _progress_sql(today, due_soon_date(today))
