@@ -70,10 +70,6 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.task} → {self.organisation}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.ASSIGNED
-
 
 class AssignmentMilestone(models.Model):
     """The receiver's copy of a milestone's dates: it may tighten them, never loosen them."""

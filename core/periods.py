@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 MONTHS = {"year": 12, "half": 6, "quarter": 3, "month": 1}
-KIND_LABELS = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度"}
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＱＨｑｈ－", "0123456789QHqh-")
 _FORMS = [

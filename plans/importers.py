@@ -31,8 +31,6 @@ ALIASES = {
     "responsible": ("责任部门", "责任单位"),
     "participating": ("参与部门", "配合部门", "协办部门", "参与单位", "配合单位"),
 }
-ROLE_LABELS = {"seq": "序号", "title": "项目名称", "summary": "总体计划", "schedule": "进度安排",
-               "lead": "牵头部门", "responsible": "责任部门", "participating": "参与部门"}  # fmt: skip
 
 SECTION_PATTERNS = [
     (1, re.compile(r"^[一二三四五六七八九十百零〇]+[、.．]")),

@@ -165,10 +165,6 @@ class Milestone(models.Model):
     def __str__(self):
         return self.raw[:40]
 
-    @property
-    def is_ongoing(self) -> bool:
-        return self.due_date is None
-
 
 class PlanImport(StagedUpload):
     """An uploaded 任务分解表 between preview and confirm: confirm commits exactly what was previewed."""

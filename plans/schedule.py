@@ -31,10 +31,6 @@ class ParsedMilestone:
     kind: str
     note: str = ""
 
-    @property
-    def needs_review(self) -> bool:
-        return self.kind == REVIEW
-
     def as_dict(self) -> dict:
         return {
             "raw": self.raw,
@@ -82,7 +78,6 @@ HEADS = [
     ("year", re.compile(r"(?P<y1>\d{4})年(?:度)?(?P<mod>年底前|年底|底前|底|末|之前|以前|前|全年)?")),
 ]
 _BULLET = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、](?!\d)|[一二三四五六七八九十]+[、.])\s*")
-_HEAD_END = r"(?=[:,，：、\s]|起|开始|完成|$)"
 # A date head in the middle of a run-on text ("…工作5月：…") starts a new milestone when a colon or
 # comma follows it.
 _MIDTEXT_HEAD = re.compile(
