@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import apply_service_errors
 from orgtree.selectors import get_object_for_user
 from plans.models import Plan
 
@@ -24,10 +25,10 @@ def plan_publish(request, pk):
         try:
             result = publishing.plan_publish(plan=plan, levels=form.cleaned_data["levels"], user=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_service_errors(form, exc)
         else:
-            created, copies = result["assignments_created"], result["assignment_milestones_created"]
-            messages.success(request, f"已下发：新建交办 {created:,} 项，节点 {copies:,} 个")
+            created, dated = result["assignments_created"], result["assignment_milestones_created"]
+            messages.success(request, f"已下发：新建交办 {created:,} 项，节点 {dated:,} 个")
             return redirect("plans:detail", pk=plan.pk)
     levels = form.cleaned_data["levels"] if form.is_bound and form.is_valid() else None
     if not form.is_bound:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.forms import apply_service_errors
+from core.forms import apply_service_errors, message_service_errors
 from core.periods import current_period, parse_period, periods_of_year
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from orgtree.selectors import get_object_for_user, get_organisation, may, top_organisations, visible_ancestors
@@ -33,7 +33,7 @@ def _period(request, fallback):
     try:
         return parse_period(text)
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        message_service_errors(request, exc)
         return fallback
 
 
@@ -80,7 +80,7 @@ def indicator_detail(request, pk, org):
     try:
         own, children = rollup(indicator, organisation, period)
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        message_service_errors(request, exc)
         period = selectors.default_period(indicator)
         own, children = rollup(indicator, organisation, period)
     ranked = _ranked(indicator, children)
@@ -284,7 +284,7 @@ def import_confirm(request, pk):
             user=request.user,
         )
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        message_service_errors(request, exc)
         return redirect("indicators:import_preview", pk=staged.pk)
     messages.success(
         request, f"已导入：新增 {counts['new']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项"
