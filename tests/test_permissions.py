@@ -44,7 +44,8 @@ def positive_tests() -> dict[str, type]:
     while stack:
         cls = stack.pop()
         stack += cls.__subclasses__()
-        found[cls.url_name] = cls
+        if cls.url_name:
+            found[cls.url_name] = cls
     return found
 
 

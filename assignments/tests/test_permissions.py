@@ -1,11 +1,11 @@
 """Who may publish a plan (tests.scoped_views)."""
 
-from tests.scoped_views import OFFICE, ScopedViewTest
+from tests.scoped_views import OFFICE, ScopedObjectViewTest
 
 
-class TestPublish(ScopedViewTest):
+class TestPublish(ScopedObjectViewTest):
     url_name, obj, allowed = "assignments:publish", "plan", OFFICE
 
 
-class TestPublishPreview(ScopedViewTest):
+class TestPublishPreview(ScopedObjectViewTest):
     url_name, obj, allowed, data = "assignments:publish_preview", "plan", OFFICE, {"levels": ["county"]}

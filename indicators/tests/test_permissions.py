@@ -1,7 +1,7 @@
 """Who may use each indicator page on their own subtree (tests.scoped_views): everyone reads, editors and
 admins set targets, reporters, editors and admins enter figures."""
 
-from tests.scoped_views import OFFICE, REPORTERS, ScopedViewTest
+from tests.scoped_views import OFFICE, REPORTERS, ScopedObjectViewTest, ScopedViewTest
 
 
 def _indicator(world, side):
@@ -12,17 +12,17 @@ class TestList(ScopedViewTest):
     url_name = "indicators:list"
 
 
-class TestDetail(ScopedViewTest):
+class TestDetail(ScopedObjectViewTest):
     url_name, obj, kwarg, extra = "indicators:detail", "organisation", "org", {"pk": _indicator}
 
 
-class TestTargetAdd(ScopedViewTest):
+class TestTargetAdd(ScopedObjectViewTest):
     url_name, obj, kwarg, extra = "indicators:target_add", "organisation", "org", {"pk": _indicator}
     allowed, method = OFFICE, "post"
     data = {"year": 2019, "applies_to": "subtree", "comparison": "gte", "value": 60}
 
 
-class TestTargetDelete(ScopedViewTest):
+class TestTargetDelete(ScopedObjectViewTest):
     url_name, obj, allowed, method = "indicators:target_delete", "target", OFFICE, "post"
 
 
@@ -30,11 +30,11 @@ class TestEntryStart(ScopedViewTest):
     url_name, allowed = "indicators:entry_start", REPORTERS
 
 
-class TestEntry(ScopedViewTest):
+class TestEntry(ScopedObjectViewTest):
     url_name, obj, kwarg, allowed = "indicators:entry", "organisation", "org", REPORTERS
 
 
-class TestTemplate(ScopedViewTest):
+class TestTemplate(ScopedObjectViewTest):
     url_name, obj, kwarg, allowed = "indicators:template", "organisation", "org", REPORTERS
 
 
@@ -42,9 +42,9 @@ class TestImport(ScopedViewTest):
     url_name, allowed = "indicators:import", REPORTERS
 
 
-class TestImportPreview(ScopedViewTest):
+class TestImportPreview(ScopedObjectViewTest):
     url_name, obj, allowed = "indicators:import_preview", "value_import", REPORTERS
 
 
-class TestImportConfirm(ScopedViewTest):
+class TestImportConfirm(ScopedObjectViewTest):
     url_name, obj, allowed, method = "indicators:import_confirm", "value_import", REPORTERS, "post"

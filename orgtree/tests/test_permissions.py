@@ -1,6 +1,6 @@
 """Who may use each organisation page on their own subtree (tests.scoped_views)."""
 
-from tests.scoped_views import ScopedViewTest
+from tests.scoped_views import ScopedObjectViewTest, ScopedViewTest
 
 ADMINS = frozenset({"admin"})
 
@@ -14,42 +14,42 @@ class TestPick(ScopedViewTest):
     data = {"q": "3301"}
 
 
-class TestDetail(ScopedViewTest):
+class TestDetail(ScopedObjectViewTest):
     url_name, obj = "orgtree:detail", "organisation"
 
 
-class TestChildren(ScopedViewTest):
+class TestChildren(ScopedObjectViewTest):
     url_name, obj = "orgtree:children", "organisation"
 
 
-class TestCreateChild(ScopedViewTest):
+class TestCreateChild(ScopedObjectViewTest):
     url_name, obj, allowed = "orgtree:create_child", "organisation", ADMINS
 
 
-class TestEdit(ScopedViewTest):
+class TestEdit(ScopedObjectViewTest):
     url_name, obj, allowed = "orgtree:edit", "organisation", ADMINS
 
 
-class TestMove(ScopedViewTest):
+class TestMove(ScopedObjectViewTest):
     url_name, obj, allowed = "orgtree:move", "organisation", ADMINS
 
 
-class TestMerge(ScopedViewTest):
+class TestMerge(ScopedObjectViewTest):
     url_name, obj, allowed = "orgtree:merge", "organisation", ADMINS
 
 
-class TestDissolve(ScopedViewTest):
+class TestDissolve(ScopedObjectViewTest):
     url_name, obj, allowed = "orgtree:dissolve", "organisation", ADMINS
 
 
-class TestDepartmentAdd(ScopedViewTest):
+class TestDepartmentAdd(ScopedObjectViewTest):
     url_name, obj, allowed, method = "orgtree:department_add", "organisation", ADMINS, "post"
     data = {"name": "新部门"}
 
 
-class TestMemberAdd(ScopedViewTest):
+class TestMemberAdd(ScopedObjectViewTest):
     url_name, obj, allowed = "orgtree:member_add", "organisation", ADMINS
 
 
-class TestMemberRemove(ScopedViewTest):
+class TestMemberRemove(ScopedObjectViewTest):
     url_name, obj, allowed, method = "orgtree:member_remove", "membership", ADMINS, "post"

@@ -1,17 +1,17 @@
 """Who may use each plan page on their own subtree (tests.scoped_views)."""
 
-from tests.scoped_views import OFFICE, ScopedViewTest
+from tests.scoped_views import OFFICE, ScopedObjectViewTest, ScopedViewTest
 
 
 class TestList(ScopedViewTest):
     url_name = "plans:list"
 
 
-class TestDetail(ScopedViewTest):
+class TestDetail(ScopedObjectViewTest):
     url_name, obj = "plans:detail", "plan"
 
 
-class TestExport(ScopedViewTest):
+class TestExport(ScopedObjectViewTest):
     url_name, obj = "plans:export", "plan"
 
 
@@ -19,11 +19,11 @@ class TestCreate(ScopedViewTest):
     url_name, allowed = "plans:create", OFFICE
 
 
-class TestEdit(ScopedViewTest):
+class TestEdit(ScopedObjectViewTest):
     url_name, obj, allowed = "plans:edit", "plan", OFFICE
 
 
-class TestSectionAdd(ScopedViewTest):
+class TestSectionAdd(ScopedObjectViewTest):
     url_name, obj, allowed, method, data = (
         "plans:section_add",
         "plan",
@@ -33,36 +33,36 @@ class TestSectionAdd(ScopedViewTest):
     )
 
 
-class TestTaskNew(ScopedViewTest):
+class TestTaskNew(ScopedObjectViewTest):
     url_name, obj, allowed = "plans:task_new", "plan", OFFICE
 
 
-class TestSchedulePreview(ScopedViewTest):
+class TestSchedulePreview(ScopedObjectViewTest):
     url_name, obj, allowed, method = "plans:schedule_preview", "plan", OFFICE, "post"
     data = {"schedule_text": "3月：摸底"}
 
 
-class TestTaskRow(ScopedViewTest):
+class TestTaskRow(ScopedObjectViewTest):
     url_name, obj = "plans:task_row", "task"
 
 
-class TestTaskEdit(ScopedViewTest):
+class TestTaskEdit(ScopedObjectViewTest):
     url_name, obj, allowed = "plans:task_edit", "task", OFFICE
 
 
-class TestTaskUp(ScopedViewTest):
+class TestTaskUp(ScopedObjectViewTest):
     url_name, obj, allowed, method = "plans:task_up", "task", OFFICE, "post"
 
 
-class TestTaskDown(ScopedViewTest):
+class TestTaskDown(ScopedObjectViewTest):
     url_name, obj, allowed, method = "plans:task_down", "task", OFFICE, "post"
 
 
-class TestTaskDelete(ScopedViewTest):
+class TestTaskDelete(ScopedObjectViewTest):
     url_name, obj, allowed, method = "plans:task_delete", "task", OFFICE, "post"
 
 
-class TestMilestoneEdit(ScopedViewTest):
+class TestMilestoneEdit(ScopedObjectViewTest):
     url_name, obj, allowed = "plans:milestone_edit", "milestone", OFFICE
 
 
@@ -70,9 +70,9 @@ class TestImport(ScopedViewTest):
     url_name, allowed = "plans:import", OFFICE
 
 
-class TestImportPreview(ScopedViewTest):
+class TestImportPreview(ScopedObjectViewTest):
     url_name, obj, allowed = "plans:import_preview", "plan_import", OFFICE
 
 
-class TestImportConfirm(ScopedViewTest):
+class TestImportConfirm(ScopedObjectViewTest):
     url_name, obj, allowed, method = "plans:import_confirm", "plan_import", OFFICE, "post"

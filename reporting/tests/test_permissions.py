@@ -1,7 +1,7 @@
 """Who may do what on an assignment's page: the receiving county reports, the issuing city reviews,
 decides and settles, both see it (tests.scoped_views)."""
 
-from tests.scoped_views import OFFICE, REPORTERS, ScopedViewTest
+from tests.scoped_views import OFFICE, REPORTERS, ScopedObjectViewTest, ScopedViewTest
 
 
 class TestMyAssignments(ScopedViewTest):
@@ -12,7 +12,7 @@ class TestReviewQueue(ScopedViewTest):
     url_name = "reporting:review_queue"
 
 
-class TestAssignmentSeenByTheIssuer(ScopedViewTest):
+class TestAssignmentSeenByTheIssuer(ScopedObjectViewTest):
     url_name, obj = "reporting:assignment", "assignment"
 
 
@@ -20,7 +20,7 @@ class TestAssignmentSeenByTheReceiver(TestAssignmentSeenByTheIssuer):
     member = "county"
 
 
-class TestReport(ScopedViewTest):
+class TestReport(ScopedObjectViewTest):
     url_name, obj, allowed, member = "reporting:report", "assignment", REPORTERS, "county"
 
 
@@ -28,11 +28,11 @@ class TestReportNotByTheIssuer(TestReport):
     allowed, member = frozenset(), "organisation"
 
 
-class TestReceive(ScopedViewTest):
+class TestReceive(ScopedObjectViewTest):
     url_name, obj, allowed, member, method = "reporting:receive", "assignment", REPORTERS, "county", "post"
 
 
-class TestSettle(ScopedViewTest):
+class TestSettle(ScopedObjectViewTest):
     url_name, obj, allowed, method = "reporting:settle", "assignment", OFFICE, "post"
     data = {"action": "close", "reason": "已完成"}
 
@@ -41,14 +41,14 @@ class TestSettleNotByTheReceiver(TestSettle):
     allowed, member = frozenset(), "county"
 
 
-class TestExtensionRequest(ScopedViewTest):
+class TestExtensionRequest(ScopedObjectViewTest):
     url_name, obj, allowed, member, method = (
         "reporting:extension_request", "assignment_milestone", REPORTERS, "county", "post"
     )  # fmt: skip
     data = {"requested_due": "2019-08-31", "reason": "经费"}
 
 
-class TestExtensionDecide(ScopedViewTest):
+class TestExtensionDecide(ScopedObjectViewTest):
     url_name, obj, allowed, method = "reporting:extension_decide", "extension", OFFICE, "post"
     data = {"decision": "approve"}
 
@@ -57,7 +57,7 @@ class TestExtensionNotDecidedByTheReceiver(TestExtensionDecide):
     allowed, member = frozenset(), "county"
 
 
-class TestReportReview(ScopedViewTest):
+class TestReportReview(ScopedObjectViewTest):
     url_name, obj, allowed, method = "reporting:report_review", "report", OFFICE, "post"
     data = {"decision": "accept"}
 
@@ -66,11 +66,11 @@ class TestReportNotReviewedByTheReceiver(TestReportReview):
     allowed, member = frozenset(), "county"
 
 
-class TestAttachmentUpload(ScopedViewTest):
+class TestAttachmentUpload(ScopedObjectViewTest):
     url_name, obj, allowed, member, method = (
         "reporting:attachment_upload", "draft_report", REPORTERS, "county", "post"
     )  # fmt: skip
 
 
-class TestAttachmentDownload(ScopedViewTest):
+class TestAttachmentDownload(ScopedObjectViewTest):
     url_name, obj = "reporting:attachment", "attachment"

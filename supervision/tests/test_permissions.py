@@ -1,13 +1,13 @@
 """Everyone may open the dashboard of their own subtree (tests.scoped_views)."""
 
-from tests.scoped_views import ScopedViewTest
+from tests.scoped_views import ScopedObjectViewTest, ScopedViewTest
 
 
 class TestDashboard(ScopedViewTest):
     url_name = "supervision:dashboard"
 
 
-class TestDashboardOfAnOrganisation(ScopedViewTest):
+class TestDashboardOfAnOrganisation(ScopedObjectViewTest):
     url_name, obj, extra = "supervision:dashboard", "organisation", {}
 
     def url(self, world, side):
