@@ -34,6 +34,25 @@ def entry_rows(user, org: Organisation, levels: set[str]) -> QuerySet:
     return enter_scope(user, within=org).filter(org_type__in=levels).order_by("tree_id", "lft")
 
 
+def active_indicators():
+    return Indicator.objects.active()
+
+
+def default_kind() -> str:
+    """The reporting period the entry pages open on: the first indicator's kind."""
+    return active_indicators().values_list("frequency", flat=True).first() or "year"
+
+
+def quick_periods() -> list[Period]:
+    """Shortcuts on the entry page: the current period of each kind in use (and last year for yearly ones)."""
+    out = []
+    for kind in sorted(set(active_indicators().values_list("frequency", flat=True))):
+        now = current_period(kind)
+        previous = parse_period(str(now.year - 1)) if kind == "year" else None
+        out += [p for p in (previous, now) if p]
+    return out
+
+
 def indicators_for(kind: str) -> list[Indicator]:
     return list(Indicator.objects.active().filter(frequency=kind))
 

@@ -49,7 +49,7 @@ def indicator_list(request):
         request,
         "indicators/list.html",
         {
-            "indicators": Indicator.objects.active(),
+            "indicators": selectors.active_indicators(),
             "home": home,
             "can_enter": selectors.entry_heads(request.user).exists(),
         },
@@ -74,7 +74,7 @@ def _chart_value(value):
 
 @require_GET
 def indicator_detail(request, pk, org):
-    indicator = get_object_or_404(Indicator.objects.active(), pk=pk)
+    indicator = get_object_or_404(selectors.active_indicators(), pk=pk)
     organisation = get_organisation(request.user, org)
     period = _period(request, selectors.default_period(indicator))
     try:
@@ -127,7 +127,7 @@ def _period_links(indicator: Indicator, period) -> list:
 
 @require_POST
 def target_add(request, pk, org):
-    indicator = get_object_or_404(Indicator.objects.active(), pk=pk)
+    indicator = get_object_or_404(selectors.active_indicators(), pk=pk)
     organisation = get_organisation(request.user, org, "edit")
     form = TargetForm(request.POST, org=organisation)
     if form.is_valid():
@@ -168,15 +168,10 @@ def entry_start(request):
     return redirect("indicators:entry", org=head.pk)
 
 
-def _default_kind() -> str:
-    first = Indicator.objects.active().values_list("frequency", flat=True).first()
-    return first or "year"
-
-
 @require_http_methods(["GET", "POST"])
 def entry(request, org):
     organisation = get_organisation(request.user, org, "enter")
-    period = _period(request, current_period(_default_kind()))
+    period = _period(request, current_period(selectors.default_kind()))
     indicators = selectors.indicators_for(period.kind)
     levels = {i.reporting_level for i in indicators}
     rows_qs = selectors.entry_rows(request.user, organisation, levels)
@@ -210,25 +205,15 @@ def entry(request, org):
         "formset": formset,
         "page_obj": page,
         "heads": selectors.entry_heads(request.user)[:20],
-        "quick_periods": _quick_periods(),
+        "quick_periods": selectors.quick_periods(),
     }
     return render(request, "indicators/entry.html", context)
-
-
-def _quick_periods():
-    kinds = sorted(set(Indicator.objects.active().values_list("frequency", flat=True)))
-    out = []
-    for kind in kinds:
-        now = current_period(kind)
-        previous = parse_period(str(now.year - 1)) if kind == "year" else None
-        out += [p for p in (previous, now) if p]
-    return out
 
 
 @require_GET
 def template_download(request, org):
     organisation = get_organisation(request.user, org, "enter")
-    period = _period(request, current_period(_default_kind()))
+    period = _period(request, current_period(selectors.default_kind()))
     indicators = selectors.indicators_for(period.kind)
     rows = list(selectors.entry_rows(request.user, organisation, {i.reporting_level for i in indicators}))
     content = template_xlsx(

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .models import Notification
+from .selectors import notifications_of
 from .services import notifications_mark_read
 
 
@@ -14,6 +14,5 @@ def notification_list(request):
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("notifications:list")
-    mine = Notification.objects.filter(recipient=request.user)
-    page = Paginator(mine, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notifications_of(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page_obj": page})

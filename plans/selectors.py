@@ -35,6 +35,11 @@ def task_for_user(user, pk: int, action: str = "edit") -> Task:
     return get_object_for_user(plan_tasks_queryset().select_related("plan", "section"), user, action, pk=pk)
 
 
+def next_seq(plan: Plan) -> str:
+    """The 序号 a new task is offered: one more than the plan has tasks."""
+    return str(plan.tasks.count() + 1)
+
+
 def section_paths(plan: Plan) -> dict[int, list[Section]]:
     """Each section of the plan with the headings above it, top first (one query)."""
     sections = {s.pk: s for s in Section.objects.filter(plan=plan)}

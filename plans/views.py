@@ -173,7 +173,7 @@ def _task_form(request, *, plan, task, form, save):
 @require_http_methods(["GET", "POST"])
 def task_new(request, pk):
     plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
-    form = TaskForm(request.POST or None, plan=plan, initial={"seq": str(plan.tasks.count() + 1)})
+    form = TaskForm(request.POST or None, plan=plan, initial={"seq": selectors.next_seq(plan)})
 
     def save(data):
         return services.task_create(plan=plan, data=data, user=request.user)
