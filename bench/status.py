@@ -311,7 +311,7 @@ def status_counts() -> dict:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status, COUNT(*) FROM {am} GROUP BY status ORDER BY status")
+        cursor.execute(f"SELECT progress, COUNT(*) FROM {am} GROUP BY progress ORDER BY progress")
         counts = dict(cursor.fetchall())
         cursor.execute(f"SELECT COUNT(*) FROM {am} WHERE at_risk")
         counts["at_risk"] = cursor.fetchone()[0]
