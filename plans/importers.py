@@ -1,10 +1,11 @@
-"""Reading a 任务分解表 (.xlsx or .csv) into a clean table of tasks.
+"""Reading a 任务分解表 (.xlsx, .xls, .docx or .csv) into a clean table of tasks.
 
 Real tables have a title row or two above the header, merged cells, multi-line cells, section rows
-(一、… / （一）…) spanning the table, and tasks whose text continues on the next row. django-import-export's
-stock reader takes row 1 as the header and opens workbooks read-only (losing merged cells), so the grid
-comes from the project's bounded reader (core.spreadsheets) and the table is found in it here: header by
-its labels, section rows, continuation rows folded.
+(一、… / （一）…) spanning the table, tasks whose text continues on the next row, columns of their own
+(具体措施, 责任领导 …) and sometimes one column per year instead of a 进度安排 column. django-import-export's
+stock reader takes row 1 as the header and loses merged cells, so the grid comes from the project's bounded
+reader (core.spreadsheets) and the table is found in it here: header by its labels, section rows,
+continuation rows folded, columns it does not know kept with each task, by-year columns read as yearly steps.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from core.spreadsheets import SpreadsheetError, read_grid
+
+from .schedule import normalise
 
 HEADER_SCAN_ROWS = 15
 
@@ -24,23 +27,24 @@ class PlanFileError(SpreadsheetError):
 # Header labels by column role. A header cell matches a label exactly or with a note in brackets after it.
 ALIASES = {
     "seq": ("序号", "编号"),
-    "title": ("项目名称", "任务名称", "重点任务", "工作任务", "专项行动", "任务", "工作项目"),
-    "summary": ("总体计划", "主要内容", "工作内容", "工作目标", "具体内容", "工作举措"),
-    "schedule": ("相关工作进度安排", "进度安排", "推进步骤", "时间节点", "完成时限", "时间安排"),
+    "title": ("项目名称", "任务名称", "重点任务", "工作任务", "专项行动", "任务", "工作项目", "主要任务"),
+    "summary": ("总体计划", "主要内容", "工作内容", "工作目标", "具体内容", "工作举措", "目标任务"),
+    "schedule": ("相关工作进度安排", "进度安排", "推进步骤", "时间节点", "完成时限", "时间安排", "完成时间",
+                 "进度要求", "时间进度"),
     "lead": ("牵头部门", "牵头单位"),
     "responsible": ("责任部门", "责任单位"),
     "participating": ("参与部门", "配合部门", "协办部门", "参与单位", "配合单位"),
-}
+}  # fmt: skip
+# A column per year: 2019年 | 2020年度 | 2021 | 2022年任务 — each a yearly step of the task.
+_YEAR_COLUMN = re.compile(r"^(\d{4})(?:年度?)?(?:工作)?(?:安排|任务|目标|计划|进度)?$")
 
 SECTION_PATTERNS = [
     (1, re.compile(r"^[一二三四五六七八九十百零〇]+[、.．]")),
     (2, re.compile(r"^[（(][一二三四五六七八九十百零〇]+[）)]")),
 ]
-_DEPT_SPLIT = re.compile(r"[、，,；;\n]+")
 _WS = re.compile(r"\s+")
-_YEAR_RANGE = re.compile(r"(\d{4})\s*年?\s*[-—–~～至到]\s*(\d{4})\s*年")
-_YEAR = re.compile(r"(\d{4})\s*年")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[（(【]\d{4}[〕\]）)】]\s*\d{1,4}\s*号")
+PERIOD_LINE = "计划期"  # our export's own line under the title: 计划期：2019—2022年
 
 
 @dataclass
@@ -53,6 +57,7 @@ class TaskRow:
     lead: list[str] = field(default_factory=list)
     participating: list[str] = field(default_factory=list)
     section: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)  # columns the app has no field for, kept as they are
 
 
 @dataclass
@@ -65,6 +70,108 @@ class ReadTable:
     errors: list[dict]
     warnings: list[str]
     columns: dict[str, int]
+    columns_kept: list[str] = field(default_factory=list)
+    year_columns: dict[int, int] = field(default_factory=dict)  # column → year
+
+
+# --- the plan's period, from its title ---------------------------------------------------------------------
+
+_TITLE_RANGE = re.compile(r"(\d{4})\s*年?\s*-\s*(\d{4})(?!\d)")
+_TITLE_YEAR = re.compile(r"(\d{4})\s*年")
+_N_YEARS = re.compile(r"([一二两三四五六七八九十]|\d{1,2})\s*年(?:行动|计划|规划|攻坚|提升|专项)")
+# "三年行动计划 2019 年工作任务分解": the breakdown of one year of a longer plan.
+_ONE_YEAR_OF = re.compile(r"(\d{4})\s*年度?\s*(?:工作|任务|重点|要点|实施|推进)")
+_CN_SMALL = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def period_from_title(lines: list[str]) -> tuple[int, int] | None:
+    """The plan period a title gives: 2019—2022, 2019-2022年, 2019至2022年, （2019—2022）, 二〇一九年, or
+    "三年行动" with its first year; the one year of a yearly breakdown of a longer plan. None if none."""
+    texts = [normalise(line) for line in lines if line and line.strip()]
+    for text in texts:
+        for match in _TITLE_RANGE.finditer(text):
+            first, last = int(match.group(1)), int(match.group(2))
+            if 2000 <= first <= last <= 2100 and last - first <= 10:
+                return first, last
+    for text in texts:
+        years = [int(y) for y in _TITLE_YEAR.findall(text) if 2000 <= int(y) <= 2100]
+        if not years:
+            continue
+        one_year = _ONE_YEAR_OF.search(text)
+        span = _N_YEARS.search(text)
+        if span and not one_year:
+            n = int(span.group(1)) if span.group(1).isdigit() else _CN_SMALL[span.group(1)]
+            if 1 <= n <= 10:
+                return years[0], years[0] + n - 1
+        return years[0], years[0]
+    return None
+
+
+# --- departments --------------------------------------------------------------------------------------------
+
+_OPEN, _CLOSE = "（(【《[", "）)】》]"
+_DEPT_SEPARATORS = "、，,；;/／"
+# A line that ends like a unit's name is a name of its own; a broken line ("基层工作\n部") is joined.
+_UNIT_SUFFIX = re.compile(
+    r"(?:部|室|处|委|中心|团校|办公室|单位|协会|联合会|学会|站|院|校|局|厅|馆|会|队|所|科|办|社|团|公司|集团)$"
+)
+
+
+def _split_outside_brackets(text: str) -> list[str]:
+    parts, current, depth = [], "", 0
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(depth - 1, 0)
+        if depth == 0 and ch in _DEPT_SEPARATORS:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+def _lines_of(part: str) -> list[str]:
+    lines = [line.strip() for line in part.splitlines() if line.strip()]
+    names: list[str] = []
+    for line in lines:
+        # One name a line only when the line before ends like a name and this one is more than a fragment.
+        if names and _UNIT_SUFFIX.search(names[-1]) and len(line) > 2:
+            names.append(line)
+        elif names:
+            names[-1] += line
+        else:
+            names.append(line)
+    return names
+
+
+def split_departments(text: str) -> list[str]:
+    """Department names of a cell: split at 、，；/ outside brackets (试点县（市、区）团委 is one name);
+    a line break splits only between whole names, never inside one broken by a PDF copy."""
+    names = []
+    for part in _split_outside_brackets(text or ""):
+        for line in _lines_of(part):
+            name = _WS.sub("", line)
+            if name and name not in names:
+                names.append(name[:60])
+    return names
+
+
+# --- the table ----------------------------------------------------------------------------------------------
 
 
 def _role_of(header: str) -> str | None:
@@ -76,16 +183,25 @@ def _role_of(header: str) -> str | None:
     return None
 
 
-def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int]]:
-    best: tuple[int, dict[str, int]] | None = None
+def _year_of(header: str) -> int | None:
+    match = _YEAR_COLUMN.match(_WS.sub("", normalise(header)))
+    return int(match.group(1)) if match and 2000 <= int(match.group(1)) <= 2100 else None
+
+
+def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int], dict[int, int]]:
+    best: tuple[int, dict[str, int], dict[int, int]] | None = None
     for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         columns: dict[str, int] = {}
+        years: dict[int, int] = {}
         for col, cell in enumerate(row):
             role = _role_of(cell) if cell else None
             if role and role not in columns:
                 columns[role] = col
-        if "title" in columns and len(columns) >= 2 and (best is None or len(columns) > len(best[1])):
-            best = (index, columns)
+            elif cell and (year := _year_of(cell)) is not None:
+                years[col] = year
+        found = len(columns) + (1 if years else 0)
+        if "title" in columns and found >= 2 and (best is None or found > len(best[1]) + bool(best[2])):
+            best = (index, columns, years)
     if best is None:
         raise PlanFileError(
             "找不到表头：前 15 行中没有包含“项目名称”（或 任务/重点任务/工作任务/专项行动）"
@@ -103,30 +219,11 @@ def clean_title(text: str) -> str:
     return re.sub(r"\s+", " ", _SPACE_BETWEEN_CJK.sub("", text)).strip()
 
 
-def split_departments(text: str) -> list[str]:
-    names = []
-    for part in _DEPT_SPLIT.split(text or ""):
-        name = _WS.sub("", part)
-        if name and name not in names:
-            names.append(name[:60])
-    return names
-
-
 def _section_level(text: str) -> int | None:
     for level, pattern in SECTION_PATTERNS:
         if pattern.match(text):
             return level
     return None
-
-
-def _period_from_titles(lines: list[str]) -> tuple[int | None, int | None]:
-    for line in lines:
-        if match := _YEAR_RANGE.search(line):
-            return int(match.group(1)), int(match.group(2))
-    for line in lines:
-        if match := _YEAR.search(line):
-            return int(match.group(1)), int(match.group(1))
-    return None, None
 
 
 def _append(old: str, new: str) -> str:
@@ -135,26 +232,58 @@ def _append(old: str, new: str) -> str:
     return f"{old}\n{new}" if old else new
 
 
+def _yearly_steps(row: list[str], years: dict[int, int]) -> str:
+    """By-year cells as schedule text the parser reads: 2019年：…；2020年：…"""
+    steps = [f"{year}年：{row[col].strip()}" for col, year in sorted(years.items(), key=lambda kv: kv[1])
+             if col < len(row) and row[col].strip()]  # fmt: skip
+    return "；".join(steps)
+
+
+def _title_lines(grid: list[list[str]], header_index: int) -> list[str]:
+    lines = [" ".join(dict.fromkeys(c for c in row if c)) for row in grid[:header_index]]
+    return [line for line in lines if line]
+
+
 def read_plan_table(filename: str, content: bytes) -> ReadTable:
     """Read a 任务分解表 into tasks; row-level problems are collected, file-level ones raise PlanFileError."""
     grid = read_grid(filename, content)
-    header_index, columns = _find_header(grid)
-    title_lines = [" ".join(dict.fromkeys(c for c in row if c)) for row in grid[:header_index]]
-    title_lines = [line for line in title_lines if line]
+    header_index, columns, year_columns = _find_header(grid)
+    if "schedule" not in columns and not year_columns:
+        raise PlanFileError(
+            "表中没有“进度安排”列（也可叫 推进步骤、时间节点、完成时限、时间安排），也没有按年度分列的"
+            "“2019年”“2020年”……：无法得出任何时间节点。请加上这一列后再导入"
+        )
+    title_lines = _title_lines(grid, header_index)
     doc_number = next((m.group(0) for line in title_lines if (m := _DOC_NUMBER.search(line))), "")
-    title_candidates = [line for line in title_lines if not _DOC_NUMBER.fullmatch(line.strip())]
+    title_candidates = [
+        line
+        for line in title_lines
+        if not _DOC_NUMBER.fullmatch(line.strip()) and not line.startswith(PERIOD_LINE)
+    ]
     title = max(title_candidates, key=len) if title_candidates else ""
-    start_year, end_year = _period_from_titles(title_lines)
+    period = period_from_title(title_lines)
+    header = grid[header_index]
+    known = set(columns.values()) | set(year_columns)
+    kept = {
+        col: _WS.sub("", header[col])
+        for col in range(len(header))
+        if col not in known and header[col].strip()
+    }
 
     def cell(row: list[str], role: str) -> str:
         col = columns.get(role)
         return row[col] if col is not None and col < len(row) else ""
 
+    def schedule_of(row: list[str]) -> str:
+        return "；".join(
+            part for part in (cell(row, "schedule").strip(), _yearly_steps(row, year_columns)) if part
+        )
+
     tasks: list[TaskRow] = []
     errors: list[dict] = []
     warnings: list[str] = []
     section: list[str] = []
-    used_cols = set(columns.values())
+    used_cols = set(columns.values()) | set(year_columns) | set(kept)
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
         number = index + 1
@@ -175,17 +304,25 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
         )
         if continues_previous:
             task = tasks[-1]
+            if not seq and not task_title:
+                warnings.append(
+                    f"第 {number} 行没有序号和项目名称，已作为上一项任务（序号 {task.seq}）的续行"
+                )
             task.summary = _append(task.summary, cell(row, "summary"))
-            task.schedule = _append(task.schedule, cell(row, "schedule"))
+            task.schedule = _append(task.schedule, schedule_of(row))
             for name in split_departments(cell(row, "lead")):
                 if name not in task.lead:
                     task.lead.append(name)
             for name in split_departments(cell(row, "participating")):
                 if name not in task.participating:
                     task.participating.append(name)
+            for col, label in kept.items():
+                task.extra[label] = _append(task.extra.get(label, ""), row[col] if col < len(row) else "")
             continue
         if not task_title:
-            if len(distinct) == 1 and not any(row[c] for c in used_cols if c != columns.get("seq")):
+            if len(distinct) == 1 and not any(
+                row[c] for c in used_cols if c != columns.get("seq") and c < len(row)
+            ):
                 warnings.append(f"第 {number} 行不是任务（“{distinct[0][:30]}”），已忽略")
             else:
                 errors.append({"row": number, "message": "缺少项目名称"})
@@ -204,16 +341,23 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
                 seq=_WS.sub("", seq)[:20] if seq else "",
                 title=task_title,
                 summary=cell(row, "summary"),
-                schedule=cell(row, "schedule"),
+                schedule=schedule_of(row),
                 lead=lead,
                 participating=[p for p in participating if p not in lead],
                 section=list(section),
+                extra={
+                    label: row[col].strip()
+                    for col, label in kept.items()
+                    if col < len(row) and row[col].strip()
+                },
             )
         )
     if "seq" not in columns:
         for number, task in enumerate(tasks, start=1):
             task.seq = str(number)
         warnings.append("表中没有“序号”列，已按行顺序编号")
+    if kept:
+        warnings.append(f"表中的 {'、'.join(kept.values())} 列已原样保留在各任务中（任务页可见，导出时写回）")
     seen: dict[str, int] = {}
     for task in tasks:
         if not task.seq:
@@ -224,4 +368,6 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
             seen[task.seq] = task.row
     if not tasks and not errors:
         raise PlanFileError("表头下面没有任务")
-    return ReadTable(title, doc_number, start_year, end_year, tasks, errors, warnings, columns)
+    start_year, end_year = period if period else (None, None)
+    return ReadTable(title, doc_number, start_year, end_year, tasks, errors, warnings, columns,
+                     list(kept.values()), year_columns)  # fmt: skip

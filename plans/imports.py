@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from core.actors import actor
 from core.spreadsheets import SpreadsheetError
@@ -15,9 +15,11 @@ from orgtree.models import Department, Organisation
 
 from .importers import read_plan_table
 from .models import Milestone, Plan, PlanImport, Section, Task
-from .schedule import REVIEW, parse_schedule
+from .schedule import REVIEW, parse_schedule, years_named
 from .selectors import section_titles
 from .services import milestones_sync
+
+NEEDS_PERIOD = "无法确定计划年度：标题和进度安排中都没有写年份。请填写计划的起止年度后再预览"
 
 
 class PlanImportRejected(Exception):
@@ -38,10 +40,42 @@ def _existing_plan(organisation: Organisation, title: str, doc_number: str) -> P
     return plans.filter(title=title).first() if title else None
 
 
-def _task_state(title, summary, schedule, section, lead, participating) -> dict:
+def _task_state(title, summary, schedule, section, lead, participating, extra) -> dict:
     """What decides whether a row changes a stored task (new / update / unchanged)."""
     return {"title": title, "summary": summary, "schedule": schedule, "section": list(section),
-            "lead_departments": sorted(lead), "participating_departments": sorted(participating)}  # fmt: skip
+            "lead_departments": sorted(lead), "participating_departments": sorted(participating),
+            "extra": dict(extra)}  # fmt: skip
+
+
+def plan_period(table, start_year: int | None, end_year: int | None) -> dict:
+    """The plan's period: the user's, else the title's, else the years the schedules name; widened to every
+    year a schedule names explicitly. `default_year` keeps bare months in the year a one-year plan was
+    written for. `first` is None when nothing says which years the plan covers."""
+    named = sorted({year for row in table.tasks for year in years_named(row.schedule)})
+    warnings = []
+    if start_year:
+        first, last = start_year, max(end_year or start_year, start_year)
+    elif table.start_year:
+        first, last = table.start_year, table.end_year or table.start_year
+    elif named:
+        first, last = named[0], named[-1]
+        warnings.append(f"标题中没有年度，按进度安排中写到的年份，计划期定为 {_years(first, last)}")
+    else:
+        return {"first": None, "last": None, "default_year": None, "warnings": warnings}
+    default_year = first if first == last else None
+    wider = (min(first, *named), max(last, *named)) if named else (first, last)
+    if wider != (first, last):
+        warnings.append(
+            f"进度安排中写到了 {'、'.join(str(y) for y in named if not first <= y <= last)} 年，"
+            f"计划期从 {_years(first, last)} 扩展为 {_years(*wider)}"
+        )
+        first, last = wider
+    return {"first": first, "last": last, "default_year": default_year if first != last else None,
+            "warnings": warnings}  # fmt: skip
+
+
+def _years(first: int, last: int) -> str:
+    return f"{first} 年" if first == last else f"{first}—{last} 年"
 
 
 def plan_import_preview(
@@ -59,13 +93,12 @@ def plan_import_preview(
     except SpreadsheetError as exc:
         raise PlanImportRejected(str(exc)) from exc
     warnings = list(table.warnings)
-    first = start_year or table.start_year
-    last = end_year or table.end_year or first
+    period = plan_period(table, start_year, end_year)
+    warnings += period["warnings"]
+    first, last, default_year = period["first"], period["last"], period["default_year"]
+    errors = list(table.errors)
     if first is None:
-        first = last = timezone.localdate().year
-        warnings.append(f"未能从标题识别年度，按 {first} 年处理")
-    if last < first:
-        first, last = last, first
+        errors.insert(0, {"row": None, "message": NEEDS_PERIOD})
     if plan is None:
         plan = _existing_plan(organisation, table.title, table.doc_number)
     existing: dict[str, dict] = {}
@@ -75,14 +108,14 @@ def plan_import_preview(
             existing[task.seq] = _task_state(
                 task.title, task.summary, task.schedule_text, paths.get(task.section_id, []),
                 [d.name for d in task.lead_departments.all()],
-                [d.name for d in task.participating_departments.all()],
+                [d.name for d in task.participating_departments.all()], task.extra,
             )  # fmt: skip
     known_departments = set(organisation.departments.values_list("name", flat=True))
     new_departments: list[str] = []
     tasks = []
     counts = defaultdict(int)
     for row in table.tasks:
-        milestones = parse_schedule(row.schedule, first, last)
+        milestones = parse_schedule(row.schedule, first, last, default_year=default_year)
         for milestone in milestones:
             if milestone.kind == REVIEW:
                 phrase = milestone.raw[:30]
@@ -92,7 +125,9 @@ def plan_import_preview(
         for name in [*row.lead, *row.participating]:
             if name not in known_departments and name not in new_departments:
                 new_departments.append(name)
-        state = _task_state(row.title, row.summary, row.schedule, row.section, row.lead, row.participating)
+        state = _task_state(
+            row.title, row.summary, row.schedule, row.section, row.lead, row.participating, row.extra
+        )
         change = (
             "new" if row.seq not in existing else ("unchanged" if existing[row.seq] == state else "update")
         )
@@ -107,6 +142,7 @@ def plan_import_preview(
                 "schedule": row.schedule,
                 "lead_departments": row.lead,
                 "participating_departments": row.participating,
+                "extra": row.extra,
                 "milestones": [m.as_dict() for m in milestones],
                 "change": change,
             }
@@ -120,10 +156,13 @@ def plan_import_preview(
         "doc_number": table.doc_number,
         "start_year": first,
         "end_year": last,
+        "default_year": default_year,
+        "needs_period": first is None,
+        "columns_kept": table.columns_kept,
         "plan": {"id": plan.pk, "title": plan.title} if plan else None,
         "tasks": tasks,
         "new_departments": new_departments,
-        "errors": table.errors,
+        "errors": errors,
         "warnings": warnings,
         "summary": {
             "tasks": len(tasks),
@@ -142,7 +181,10 @@ def plan_import_commit(
 ) -> Plan:
     """Write a preview: the plan, new departments, sections, tasks and milestones — all or nothing."""
     if preview["errors"]:
-        raise PlanImportRejected("文件有错误，未导入任何内容", preview)
+        first = preview["errors"][0]
+        where = f"第 {first['row']} 行：" if first["row"] else ""
+        count = f"（共 {len(preview['errors'])} 处）" if len(preview["errors"]) > 1 else ""
+        raise PlanImportRejected(f"文件有错误，未导入任何内容{count}：{where}{first['message']}", preview)
     if not preview["title"]:
         raise PlanImportRejected("文件没有标题行，无法确定计划名称；请在表头上方加一行标题")
     if plan is None and preview["plan"]:
@@ -154,11 +196,13 @@ def plan_import_commit(
             organisation=organisation,
             start_year=preview["start_year"],
             end_year=preview["end_year"],
+            default_year=preview.get("default_year"),
             created_by=actor(user),
         )
     else:
         plan.start_year, plan.end_year = preview["start_year"], preview["end_year"]
-        plan.save(update_fields=["start_year", "end_year", "updated_at"])
+        plan.default_year = preview.get("default_year")
+        plan.save(update_fields=["start_year", "end_year", "default_year", "updated_at"])
 
     departments = {d.name: d for d in organisation.departments.all()}
     missing = [name for name in preview["new_departments"] if name not in departments]
@@ -183,10 +227,13 @@ def plan_import_commit(
             to_update.append(task)
         task.order, task.title, task.summary = order, item["title"][:300], item["summary"]
         task.schedule_text, task.section_id = item["schedule"], section_id
+        task.extra = item.get("extra", {})
         touched.append((task, item))
     Task.objects.bulk_create(to_create, batch_size=2000)
     Task.objects.bulk_update(
-        to_update, ["order", "title", "summary", "schedule_text", "section_id", "updated_at"], batch_size=2000
+        to_update,
+        ["order", "title", "summary", "schedule_text", "section_id", "extra", "updated_at"],
+        batch_size=2000,
     )
     _replace_children(plan, touched, {task.pk for task in to_update}, departments)
     return plan
@@ -232,11 +279,28 @@ def _replace_children(plan: Plan, touched: list[tuple[Task, dict]], updated: set
     Participating.objects.bulk_create(participants, batch_size=5000)
 
 
-def plan_import_stage(*, organisation: Organisation, filename: str, content: bytes, user=None) -> PlanImport:
+def plan_import_stage(*, organisation: Organisation, filename: str, content: bytes, user=None,
+                      start_year: int | None = None, end_year: int | None = None) -> PlanImport:  # fmt: skip
     """Step one in the browser: keep the upload and its preview; nothing of the plan is written."""
-    preview = plan_import_preview(organisation=organisation, filename=filename, content=content)
+    preview = plan_import_preview(organisation=organisation, filename=filename, content=content,
+                                  start_year=start_year, end_year=end_year)  # fmt: skip
     return upload_stage(PlanImport, filename=filename, content=content, preview=preview, user=user,
-                        organisation=organisation)  # fmt: skip
+                        organisation=organisation, start_year=start_year, end_year=end_year)  # fmt: skip
+
+
+def plan_import_set_period(*, staged: PlanImport, start_year: int, end_year: int | None) -> PlanImport:
+    """The user states the period the file does not give; the preview is made again with it."""
+    if staged.confirmed_at is not None:
+        raise ValidationError("该文件已经导入过了")
+    end_year = end_year or start_year
+    if not 2000 <= start_year <= end_year <= 2100 or end_year - start_year > 10:
+        raise ValidationError({"start_year": "起止年度应在 2000—2100 年之间，结束不早于开始，且不超过 10 年"})
+    staged.start_year, staged.end_year = start_year, end_year
+    staged.preview = plan_import_preview(organisation=staged.organisation, filename=staged.filename,
+                                         content=bytes(staged.content), start_year=start_year,
+                                         end_year=end_year)  # fmt: skip
+    staged.save(update_fields=["start_year", "end_year", "preview"])
+    return staged
 
 
 def plan_import_confirm(*, staged: PlanImport, user=None) -> Plan:

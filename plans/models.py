@@ -40,6 +40,9 @@ class Plan(models.Model):
     issue_date = models.DateField("印发日期", null=True, blank=True)
     start_year = models.PositiveIntegerField("起始年度")
     end_year = models.PositiveIntegerField("结束年度")
+    # A one-year plan whose schedules also name a later (or earlier) year has its period widened; its bare
+    # months ("4月：…") still mean the year it was written for.
+    default_year = models.PositiveIntegerField("只写月份时的年度", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     report_frequency = models.CharField(
         "报告频次", max_length=8, choices=ReportFrequency.choices, default=ReportFrequency.MONTH
@@ -101,6 +104,8 @@ class Task(models.Model):
     title = models.CharField("项目名称", max_length=300)
     summary = models.TextField("总体计划", blank=True)
     schedule_text = models.TextField("进度安排", blank=True)
+    # Columns of the imported table the app has no field for (具体措施, 责任领导 …), kept and exported again.
+    extra = models.JSONField("其他列", default=dict, blank=True)
     lead_departments = models.ManyToManyField(
         Department, verbose_name="牵头部门", blank=True, related_name="led_tasks"
     )
@@ -171,6 +176,9 @@ class PlanImport(StagedUpload):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="plan_imports")
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
+    # The period the user gave when the file does not say it.
+    start_year = models.PositiveIntegerField("起始年度", null=True, blank=True)
+    end_year = models.PositiveIntegerField("结束年度", null=True, blank=True)
 
     objects = PlanImportQuerySet.as_manager()
 

@@ -1,8 +1,17 @@
-"""The schedule parser: free-text 进度安排 ("4 月：…；7-8 月：…；10月底前：…") → dated milestones.
+"""The schedule parser: free-text 进度安排 ("4 月：…；7-8 月：…；10月底前：…；2021—2022年，…") → dated
+milestones.
 
-A pure function of (text, plan period). It never raises: text it cannot date becomes one milestone marked
-for review. Due dates: a month → its last day; 底前 → the last day; 初/上旬 → the 10th; 中旬 → the 20th; a day
-→ that day; a year → 31 December; a range → from the start of its first part to the end of its last.
+A pure function of (text, plan period). It never raises: text it cannot date becomes a milestone marked for
+review, and it never invents a date — every date comes from words in the text (a year, month, day, quarter,
+half-year, festival, school term) or, for a bare month, from the year the text or a one-year plan gives.
+
+The text is cut into clauses (；。 and line breaks), clauses into steps (at commas where a new date head
+starts a phrase: "2019年部署试点，次年全面推开" is two steps). A step's date head gives its start and due
+date:
+a month → its last day; 底前/末 → a deadline on the last day; 初/上旬 → the 1st–10th; 中旬 → the 11th–20th;
+下旬 → the 21st–last; a day → that day; a quarter, half or year → its last day; a range → from the start of
+its first part to the end of its last. A bare year followed by months in the same clause only says which
+year they are in. 每月/每季度/每年/逐年 … expand over the years their step names (else the plan's).
 """
 
 from __future__ import annotations
@@ -10,17 +19,18 @@ from __future__ import annotations
 import calendar
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 PERIOD = "period"  # a window with a start and a due date (a month, a range, a year …)
 DEADLINE = "deadline"  # by a date (10月底前, 2020年之前, "六一"前)
 DAY = "day"  # on a given day (12月9日前后)
-RECURRING = "recurring"  # one occurrence of 每月 / 每季度 / 每半年 / 每年 / 每两个月
+RECURRING = "recurring"  # one occurrence of 每月 / 每季度 / 每半年 / 每年 / 逐年 / 每两个月
 ONGOING = "ongoing"  # 持续推进, 常态化: reported on, never overdue
 REVIEW = "review"  # could not be dated: a person must look
 
 MAX_TEXT = 20_000  # longer input is cut: no schedule cell is this long, and the parser stays linear
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -42,12 +52,35 @@ class ParsedMilestone:
 
 # --- normalisation --------------------------------------------------------------------------------
 
-_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_DIGITS = str.maketrans("０１２３４５６７８９ＸＸｘ×", "0123456789XXXX")
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(?:p|br|li|div|tr|td)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]{0,200}>")
-_DASHES = re.compile(r"[—–－~～〜―‐]+|(?<=[\d月年])[至到](?=\d)")
-_SPACE_NEAR_DATE = re.compile(r"\s+(?=[\d年月日底初中上下前半-])|(?<=[\d年月日-])\s+")
+_DASHES = re.compile(r"[—–－~～〜―‐]+|(?<=[\d月年日号])[至到](?=(?:次年)?\d)|(?<=\d)[至到](?=\d)")
+_SPACE_NEAR_DATE = re.compile(r"\s+(?=[\d年月日号底初中上下前半季X-])|(?<=[\d年月日号X-])\s+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
+_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}  # fmt: skip
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})(?=年)")
+_CN_MONTH_DAY = re.compile(
+    r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,3})(?=月|日|号)|(?<=月)([一二三四五六七八九十]{1,3})(?=日|号)"
+)
+
+
+def _cn_number(text: str) -> int | None:
+    """一 … 三十一 as a number; None when it is not one."""
+    if not text or any(ch not in "一二三四五六七八九十" for ch in text):
+        return None
+    if "十" not in text:
+        return _CN_DIGIT[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
+
+
+def _cn_month_day(match: re.Match) -> str:
+    number = _cn_number(match.group(1) or match.group(2))
+    return str(number) if number is not None and 1 <= number <= 31 else match.group(0)
 
 
 def normalise(text: str) -> str:
@@ -55,229 +88,562 @@ def normalise(text: str) -> str:
     text = _BLOCK_TAGS.sub("\n", text)
     text = _ANY_TAG.sub("", text)
     text = text.translate(_DIGITS).replace("\u3000", " ").replace("\xa0", " ")
+    text = _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGIT[ch]) for ch in m.group(1)), text)
+    text = _CN_MONTH_DAY.sub(_cn_month_day, text)
     text = _DASHES.sub("-", text)
     return _SPACE_NEAR_DATE.sub("", text)
 
 
-# --- date heads -------------------------------------------------------------------------------------
-
-FESTIVALS = {"元旦": (1, 1), "五四": (5, 4), "六一": (6, 1), "七一": (7, 1), "八一": (8, 1), "国庆": (10, 1),
-             "十一": (10, 1), "一二九": (12, 9)}  # fmt: skip
-_FEST = "|".join(sorted(FESTIVALS, key=len, reverse=True))
-_PREFIX = r"(?:截至|截止|力争|争取|计划|预计|到|在|于|从)?"
-_MONTH_MOD = r"(?P<mod>底前|底|末|初|上旬|中下旬|中旬|下旬|前|份)?"
-
-HEADS = [
-    ("half_range", re.compile(r"(?P<y1>\d{4})年(?P<h1>上|下)半年-(?P<y2>\d{4})年(?:(?P<h2>上|下)半年)?")),
-    ("year_range", re.compile(r"(?P<y1>\d{4})年?-(?P<y2>\d{4})年(?P<mod>底前|底|前)?")),
-    ("half", re.compile(r"(?P<y1>\d{4})年(?P<h1>上|下)半年(?P<mod>前|底前|底)?")),
-    ("festival", re.compile(rf"(?:(?P<y1>\d{{4}})年)?(?P<fest>{_FEST})(?:节)?(?P<mod>前后|前|期间)")),
-    ("day", re.compile(r"(?:(?P<y1>\d{4})年)?(?P<m1>\d{1,2})月(?P<d>\d{1,2})日(?P<mod>前后|左右|前)?")),
-    ("month_range", re.compile(r"(?:(?P<y1>\d{4})年)?(?P<m1>\d{1,2})月?-(?P<m2>\d{1,2})月" + _MONTH_MOD)),
-    ("month", re.compile(r"(?:(?P<y1>\d{4})年)?(?P<m1>\d{1,2})月" + _MONTH_MOD)),
-    ("year", re.compile(r"(?P<y1>\d{4})年(?:度)?(?P<mod>年底前|年底|底前|底|末|之前|以前|前|全年)?")),
-]
-_BULLET = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、](?!\d)|[一二三四五六七八九十]+[、.])\s*")
-# A date head in the middle of a run-on text ("…工作5月：…") starts a new milestone when a colon or
-# comma follows it.
-_MIDTEXT_HEAD = re.compile(
-    r"(?<![\d年月-])(?:\d{4}年(?:[上下]半年)?(?:-\d{4}年)?|(?:\d{4}年)?\d{1,2}月?(?:-\d{1,2})?月"
-    r"(?:底前|底|末|初|上旬|中下旬|中旬|下旬|份)?(?:\d{1,2}日(?:前后|左右|前)?)?)[:：,，]"
-)
-_SEPARATORS = re.compile(r"[;；。\n]+")
-# A deadline inside a sentence ("…，到2019年底，团员成为注册志愿者比例达到91%以上") dates a segment that
-# has no date at its start; the leading word keeps titles like 《2019年…汇编》 out.
-_INLINE_DEADLINE = re.compile(r"(?:到|截至|截止|于|在)(\d{4}年(?:\d{1,2}月)?(?:底前|年底|底|末|前)?)")
-
-RECURRING_RULES = [  # (pattern, months per occurrence, label)
-    (re.compile(r"每(?:两|2)个?月"), 2, "每两个月"),
-    (re.compile(r"每(?:个)?月"), 1, "每月"),
-    (re.compile(r"每(?:一)?季度?(?!节)"), 3, "每季度"),
-    (re.compile(r"每半年"), 6, "每半年"),
-    (re.compile(r"每(?:一)?年(?!级)"), 12, "每年"),
-]
-_YEAR_FROM = re.compile(r"^\d{4}年(?:起|开始)")
-ONGOING_WORDS = re.compile(r"持续推进|常态化|长期坚持|长期开展|持续开展|长效|全年持续")
+# --- dates ------------------------------------------------------------------------------------------
 
 
 def _last_day(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+FESTIVALS = {
+    "元旦": (1, 1), "五四": (5, 4), "青年节": (5, 4), "六一": (6, 1), "儿童节": (6, 1), "七一": (7, 1),
+    "建党节": (7, 1), "八一": (8, 1), "建军节": (8, 1), "国庆": (10, 1), "国庆节": (10, 1), "一二九": (12, 9),
+    "学雷锋日": (3, 5), "国际志愿者日": (12, 5), "国家宪法日": (12, 4),
+}  # fmt: skip
+# 春节 moves with the lunar calendar.
+SPRING_FESTIVAL = {2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5), 2020: (1, 25),
+                   2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29), 2026: (2, 17),
+                   2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23), 2032: (2, 11),
+                   2033: (1, 31), 2034: (2, 19), 2035: (2, 8)}  # fmt: skip
+_FEST = "|".join(sorted([*FESTIVALS, "春节"], key=len, reverse=True))
+
+_PREFIX = re.compile(r"(?:截至|截止|力争|争取|计划|预计|确保|务必|至迟|最迟|到|在|于|从|自)+")
+_BULLET = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+[、.．])\s*")
+_YEAR_TOKEN = r"(?:\d{4}|X{1,4})"
+_REL_YEAR = {
+    "次年": 1,
+    "第二年": 1,
+    "翌年": 1,
+    "下一年": 1,
+    "明年": 1,
+    "当年": 0,
+    "同年": 0,
+    "本年": 0,
+    "今年": 0,
+}
+_REL = "|".join(sorted(_REL_YEAR, key=len, reverse=True))
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+_YEAR_RANGE = re.compile(
+    r"(?P<y1>\d{4})年?(?:(?P<h1>上|下)半年)?-(?P<y2>\d{4})(?:年|(?=[:：,，]|$))(?:(?P<h2>上|下)半年)?"
+    r"(?P<mod>年底前|底前|年底|底|年末|末|之前|以前|前)?"
+)
+_YEAR = re.compile(rf"(?P<y>{_YEAR_TOKEN})(?:年度|年)|(?P<ybare>\d{{4}})(?=[:：])|(?P<rel>{_REL})")
+_AFTER_YEAR = [
+    ("half", re.compile(r"(?P<h>上|下)半年(?P<mod>末|底前|底|前)?")),
+    ("quarter", re.compile(r"(?:第?(?P<q>[一二三四1-4])季度|[Qq](?P<q2>[1-4]))(?P<mod>末|底前|底|前)?")),
+    ("end", re.compile(r"(?P<mod>年底前|年底|底前|年末|年终|底|末|终|之前|以前|前)")),
+    ("within", re.compile(r"(?P<mod>年内|内|全年)")),
+    ("from", re.compile(r"(?P<mod>起|开始|以来)")),
+    ("after", re.compile(r"(?P<mod>以后|之后|后)")),
+]
+_BARE_YEAR_LEVEL = [
+    ("half", re.compile(r"(?P<h>上|下)半年(?P<mod>末|底前|底|前)?")),
+    (
+        "quarter",
+        re.compile(
+            r"(?:第(?P<q>[一二三四1-4])季度|(?P<q1>[一二三四])季度|[Qq](?P<q2>[1-4]))(?P<mod>末|底前|底|前)?"
+        ),
+    ),
+    ("end", re.compile(r"(?P<mod>年底前|年底|年末|年终|岁末)")),
+    ("within", re.compile(r"(?P<mod>年内|全年)")),
+]
+_MONTH_MOD = r"(?P<mod>前后|左右|底前|中下旬|上中旬|上旬|中旬|下旬|前夕|初|中|底|末|前|起|开始|以后|后|份)?"
+_MONTH = re.compile(
+    r"(?P<m1>\d{1,2}|X{1,2})(?:月份?(?:(?P<d1>\d{1,2}|X{1,2})[日号])?)?"
+    r"(?:-(?P<next>次年)?(?P<m2>\d{1,2})月份?(?:(?P<d2>\d{1,2})[日号])?|-(?P<d2only>\d{1,2})[日号])?"
+    + _MONTH_MOD
+)
+_FESTIVAL = re.compile(rf"(?P<fest>{_FEST})(?:节)?(?P<mod>前后|左右|前夕|前|期间|当天|当日)?")
+_SCHOOL = re.compile(r"(?P<what>寒暑假|寒假|暑假|春季学期|秋季学期|上学期|下学期)(?P<mod>期间|前)?")
+
+
+@dataclass
+class Head:
+    """What a step's date head says."""
+
+    start: date | None
+    due: date | None
+    kind: str
+    level: str  # year / month / other / review
+    years: tuple[int, int] | None = None  # the years a recurring phrase in the step runs over
+    from_month: int | None = None  # 5月起: recurring from that month
+    note: str = ""
+    extra: list[Head] = field(default_factory=list)  # a second window of the same head (寒暑假)
+
+
 @dataclass
 class _Context:
-    start_year: int
-    end_year: int
-    year: int | None = None  # the last explicit year seen, carried to later bare months
-    notes: list[str] = field(default_factory=list)
+    start_year: int | None
+    end_year: int | None
+    default_year: int | None = (
+        None  # the year a bare month means in a one-year plan widened by an explicit year
+    )
+    year: int | None = None  # the last year the text named, carried to later bare months
 
-    def year_for_month(self, explicit: str | None) -> int | None:
-        if explicit:
-            self.year = int(explicit)
-            return self.year
-        if self.year is not None:
-            return self.year
-        if self.start_year == self.end_year:
-            return self.start_year
-        return None
+    @property
+    def single_year(self) -> int | None:
+        if self.default_year is not None:
+            return self.default_year
+        return self.start_year if self.start_year is not None and self.start_year == self.end_year else None
 
-
-def _sane_year(year: int, ctx: _Context) -> bool:
-    return ctx.start_year - 5 <= year <= ctx.end_year + 10
+    def bare_year(self) -> int | None:
+        return self.year if self.year is not None else self.single_year
 
 
-def _date_head(segment: str, ctx: _Context) -> tuple[date | None, date | None, str, str] | None:
-    """Parse the date expression at the start of a segment: (start, due, kind, note) or None."""
-    body = _QUOTES.sub("", _BULLET.sub("", segment, count=1))
-    prefix = re.match(_PREFIX, body)
-    body = body[prefix.end() :]
-    for name, pattern in HEADS:
+def _review(note: str) -> Head:
+    return Head(None, None, REVIEW, "review", note=note)
+
+
+def _year_ok(year: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
+_END_WORDS = {
+    "底前",
+    "底",
+    "末",
+    "前",
+    "年底前",
+    "年底",
+    "年末",
+    "年终",
+    "终",
+    "之前",
+    "以前",
+    "岁末",
+    "前夕",
+}
+
+
+def _ends(mod: str | None) -> bool:
+    return bool(mod) and mod in _END_WORDS
+
+
+def _half(year: int, which: str, mod: str | None) -> Head:
+    start = date(year, 1 if which == "上" else 7, 1)
+    due = date(year, 6, 30) if which == "上" else date(year, 12, 31)
+    return Head(None if _ends(mod) else start, due, DEADLINE if _ends(mod) else PERIOD, "year", (year, year))
+
+
+def _quarter(year: int, q: int, mod: str | None) -> Head:
+    start = date(year, 3 * q - 2, 1)
+    due = _last_day(year, 3 * q)
+    return Head(None if _ends(mod) else start, due, DEADLINE if _ends(mod) else PERIOD, "year", (year, year))
+
+
+def _after_year(body: str, year: int, ctx: _Context) -> tuple[Head | None, int]:
+    """The part of a head after its year: 上半年, 三季度, 底前, 内, 起, 后, a month … or nothing."""
+    for name, pattern in _AFTER_YEAR:
         match = pattern.match(body)
         if match is None:
             continue
-        g = match.groupdict()
-        try:
-            return _interpret(name, g, ctx)
-        except ValueError:
-            return None, None, REVIEW, "日期无效"
-    return None
+        g, mod = match.groupdict(), match.groupdict().get("mod")
+        if name == "half":
+            return _half(year, g["h"], mod), match.end()
+        if name == "quarter":
+            return _quarter(year, _QUARTERS[g["q"] or g["q2"]], mod), match.end()
+        if name == "end":
+            return Head(None, date(year, 12, 31), DEADLINE, "year", (year, year)), match.end()
+        if name == "within":
+            return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year)), match.end()
+        last = max(ctx.end_year or year, year)
+        first = year + 1 if name == "after" else year
+        last = max(last, first)
+        return Head(date(first, 1, 1), date(last, 12, 31), PERIOD, "from", (first, last)), match.end()
+    month = _MONTH.match(body)
+    if month is not None and "月" in month.group(0):
+        return _month(month, year), month.end()
+    festival = _FESTIVAL.match(body)
+    if festival is not None:
+        return _festival(festival, year), festival.end()
+    school = _SCHOOL.match(body)
+    if school is not None:
+        return _school(school, year), school.end()
+    return None, 0
 
 
-def _interpret(name: str, g: dict, ctx: _Context) -> tuple[date | None, date | None, str, str]:
-    mod = g.get("mod") or ""
-    if name in {"year", "year_range", "half", "half_range"}:
-        y1 = int(g["y1"])
-        y2 = int(g.get("y2") or y1)
-        if not (_sane_year(y1, ctx) and _sane_year(y2, ctx)) or y2 < y1:
-            return None, None, REVIEW, "年份超出计划期"
-        ctx.year = y2
-        if name in {"half", "half_range"}:
-            start = date(y1, 1 if g["h1"] == "上" else 7, 1)
-            h2 = g.get("h2") if name == "half_range" else g["h1"]
-            due = date(y2, 6, 30) if h2 == "上" else date(y2, 12, 31)
-        else:
-            start, due = date(y1, 1, 1), date(y2, 12, 31)
-        if mod == "全年":
-            return start, due, PERIOD, ""
-        if mod:
-            return None, due, DEADLINE, ""
-        return start, due, PERIOD, ""
-    if name == "festival":
-        year = ctx.year_for_month(g.get("y1"))
-        if year is None:
-            return None, None, REVIEW, "无法确定年份"
-        month, day = FESTIVALS[g["fest"]]
-        when = date(year, month, day)
-        return (None, when, DEADLINE, "") if mod == "前" else (when, when, DAY, "")
-    year = ctx.year_for_month(g.get("y1"))
+def _month(match: re.Match, year: int | None) -> Head:
+    g = match.groupdict()
+    mod = g["mod"] or ""
+    if "X" in (g["m1"] or "") or "X" in (g["d1"] or "") or year is None and "X" in match.group(0):
+        return _review("时间待定（原文用 X 占位）")
     if year is None:
-        return None, None, REVIEW, "无法确定年份（多年计划中只写了月份）"
-    if not _sane_year(year, ctx):
-        return None, None, REVIEW, "年份超出计划期"
+        return _review("无法确定年份（多年计划中只写了月份）")
     m1 = int(g["m1"])
-    if name == "day":
-        when = date(year, m1, int(g["d"]))
-        return (None, when, DEADLINE, "") if mod == "前" else (when, when, DAY, "")
-    if name == "month_range":
-        m2 = int(g["m2"])
-        if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
-            raise ValueError("month")
-        end_year = year + 1 if m2 < m1 else year
-        start = date(year, m1, 1)
-        _, due, _, _ = _month(end_year, m2, mod)
-        return start, due, PERIOD, ""
-    return _month(year, m1, mod)
+    if not 1 <= m1 <= 12:
+        return _review("月份无效")
+    try:
+        if g["d1"] and not (g["m2"] or g["d2only"]):  # a day: 12月9日（前／前后）
+            when = date(year, m1, int(g["d1"]))
+            if mod in {"前", "前夕"}:
+                return Head(None, when, DEADLINE, "month")
+            return Head(when, when, DAY, "month")
+        if g["d2only"]:  # 3月5日-10日
+            first = date(year, m1, int(g["d1"] or 1))
+            return Head(first, date(year, m1, int(g["d2only"])), PERIOD, "month")
+        if g["m2"]:  # 7-8月, 9月-次年6月, 3月5日-4月10日
+            m2 = int(g["m2"])
+            if not 1 <= m2 <= 12:
+                return _review("月份无效")
+            end_year = year + 1 if g["next"] or m2 < m1 else year
+            start = date(year, m1, int(g["d1"]) if g["d1"] else 1)
+            due = date(end_year, m2, int(g["d2"])) if g["d2"] else _month_window(end_year, m2, mod)[1]
+            return Head(start, due, PERIOD, "month", (year, end_year))
+    except ValueError:
+        return _review("日期无效")
+    if mod in {"起", "开始", "以后", "后"}:
+        return Head(date(year, m1, 1), date(year, 12, 31), PERIOD, "month", (year, year), from_month=m1)
+    start, due = _month_window(year, m1, mod)
+    kind = DEADLINE if mod in {"底前", "底", "末", "前", "前夕"} else PERIOD
+    return Head(None if kind == DEADLINE else start, due, kind, "month", (year, year))
 
 
-def _month(year: int, month: int, mod: str) -> tuple[date | None, date | None, str, str]:
-    if not 1 <= month <= 12:
-        raise ValueError("month")
+def _month_window(year: int, month: int, mod: str) -> tuple[date, date]:
     last = _last_day(year, month)
-    if mod in {"底前", "底", "末", "前"}:
-        return None, last, DEADLINE, ""
-    if mod in {"初", "上旬"}:
-        return date(year, month, 1), date(year, month, 10), PERIOD, ""
-    if mod == "中旬":
-        return date(year, month, 11), date(year, month, 20), PERIOD, ""
-    if mod == "中下旬":
-        return date(year, month, 11), last, PERIOD, ""
-    if mod == "下旬":
-        return date(year, month, 21), last, PERIOD, ""
-    return date(year, month, 1), last, PERIOD, ""
+    return {
+        "初": (date(year, month, 1), date(year, month, 10)),
+        "上旬": (date(year, month, 1), date(year, month, 10)),
+        "上中旬": (date(year, month, 1), date(year, month, 20)),
+        "中": (date(year, month, 11), date(year, month, 20)),
+        "中旬": (date(year, month, 11), date(year, month, 20)),
+        "中下旬": (date(year, month, 11), last),
+        "下旬": (date(year, month, 21), last),
+    }.get(mod, (date(year, month, 1), last))
 
 
-def _recurring(segment: str, ctx: _Context) -> list[ParsedMilestone] | None:
-    for pattern, step, label in RECURRING_RULES:
-        if pattern.search(segment):
-            first_year = ctx.start_year
-            explicit = re.search(r"(\d{4})年(?:起|开始)", segment)
-            if explicit and ctx.start_year <= int(explicit.group(1)) <= ctx.end_year:
-                first_year = int(explicit.group(1))
-            out = []
-            for year in range(first_year, ctx.end_year + 1):
-                for month in range(step, 13, step):
-                    start = date(year, month - step + 1, 1)
-                    out.append(ParsedMilestone(segment, start, _last_day(year, month), RECURRING, label))
-            return out
+def _festival(match: re.Match, year: int | None) -> Head:
+    if year is None:
+        return _review("无法确定年份")
+    fest, mod = match.group("fest"), match.group("mod") or ""
+    if fest == "春节":
+        if year not in SPRING_FESTIVAL:
+            return _review("无法确定春节的日期")
+        month, day = SPRING_FESTIVAL[year]
+    else:
+        month, day = FESTIVALS[fest]
+    when = date(year, month, day)
+    if mod in {"前", "前夕"}:
+        return Head(None, when, DEADLINE, "month")
+    return Head(when, when, DAY, "month")
+
+
+def _school(match: re.Match, year: int | None) -> Head:
+    if year is None:
+        return _review("无法确定年份")
+    what, mod = match.group("what"), match.group("mod") or ""
+    if mod == "前":
+        if what == "暑假":
+            return Head(None, date(year, 6, 30), DEADLINE, "month")
+        return _review("无法确定假期开始的日期")
+    summer = Head(date(year, 7, 1), date(year, 8, 31), PERIOD, "month")
+    winter = Head(date(year, 1, 1), _last_day(year, 2), PERIOD, "month")
+    if what == "暑假":
+        return summer
+    if what == "寒假":
+        return winter
+    if what == "寒暑假":
+        return Head(winter.start, winter.due, PERIOD, "month", extra=[summer])
+    if what in {"秋季学期", "上学期"}:
+        return Head(date(year, 9, 1), date(year + 1, 1, 31), PERIOD, "month")
+    return Head(date(year, 2, 1), date(year, 7, 31), PERIOD, "month")
+
+
+def _strip(segment: str) -> str:
+    body = _QUOTES.sub("", _BULLET.sub("", segment, count=1)).strip(" :：,，、")
+    prefix = _PREFIX.match(body)
+    return body[prefix.end() :] if prefix else body
+
+
+_NOT_TEMPORAL = re.compile(r"^(?:的|基础|工作基础|数据|水平)")
+
+
+def _head(segment: str, ctx: _Context) -> Head | None:
+    """The date expression at the start of a step, or None. Updates the year the text is in."""
+    body = _strip(segment)
+    match = _YEAR_RANGE.match(body)
+    if match is not None:
+        g = match.groupdict()
+        y1, y2 = int(g["y1"]), int(g["y2"])
+        if not (_year_ok(y1) and _year_ok(y2)) or y2 < y1:
+            return _review("年份无效")
+        ctx.year = y2
+        start = date(y1, 1 if g["h1"] != "下" else 7, 1)
+        due = date(y2, 6, 30) if g["h2"] == "上" else date(y2, 12, 31)
+        if g["mod"]:
+            return Head(None, due, DEADLINE, "year", (y1, y2))
+        return Head(start, due, PERIOD, "year", (y1, y2))
+    match = _YEAR.match(body)
+    if match is not None:
+        g = match.groupdict()
+        if g["rel"]:
+            base = ctx.year if ctx.year is not None else ctx.single_year
+            if base is None:
+                return _review("无法确定“次年”“当年”指哪一年")
+            year = base + _REL_YEAR[g["rel"]]
+        elif "X" in (g["y"] or ""):
+            return _review("时间待定（原文用 X 占位）")
+        else:
+            year = int(g["y"] or g["ybare"])
+            if not _year_ok(year):
+                return _review("年份无效")
+        rest = body[match.end() :]
+        if _NOT_TEMPORAL.match(rest):
+            return None
+        ctx.year = year
+        head, _ = _after_year(rest.lstrip(":："), year, ctx)  # 2021年：年底前 is 2021年底前
+        if head is not None:
+            return head
+        return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year))
+    for name, pattern in _BARE_YEAR_LEVEL:
+        match = pattern.match(body)
+        if match is None:
+            continue
+        year = ctx.bare_year()
+        if year is None:
+            return _review("无法确定年份（多年计划中没有写哪一年）")
+        g, mod = match.groupdict(), match.groupdict().get("mod")
+        if name == "half":
+            return _half(year, g["h"], mod)
+        if name == "quarter":
+            return _quarter(year, _QUARTERS[g.get("q") or g.get("q1") or g["q2"]], mod)
+        if name == "end":
+            return Head(None, date(year, 12, 31), DEADLINE, "year", (year, year))
+        return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year))
+    match = _FESTIVAL.match(body)
+    if match is not None and (
+        match.group("mod") or match.end() == len(body) or body[match.end()] in ":：,，、"
+    ):
+        return _festival(match, ctx.bare_year())
+    match = _SCHOOL.match(body)
+    if match is not None:
+        return _school(match, ctx.bare_year())
+    match = _MONTH.match(body)
+    if match is not None and "月" in match.group(0):
+        return _month(match, ctx.bare_year())
     return None
 
 
-def _segments(text: str) -> list[str]:
-    parts = []
+# A deadline inside a sentence ("…，到2019年底，团员成为注册志愿者比例达到91%以上"); the leading word keeps
+# titles like 《2019年…汇编》 out, and the deadline word keeps "在2019年基础上" out.
+_INLINE_DEADLINE = re.compile(
+    r"(?:到|截至|截止|于|在|至迟|最迟|力争|争取|确保)"
+    r"((?:\d{4}年)?(?:\d{1,2}月)?(?:底前|年底前|年底|底|末|之前|以前|前))"
+)
+
+
+def _inline(segment: str, ctx: _Context) -> Head | None:
+    match = _INLINE_DEADLINE.search(segment)
+    if match is None or not re.search(r"\d", match.group(1)):
+        return None
+    head = _head(match.group(1), ctx)
+    if head is None or head.kind == REVIEW:
+        return None
+    return Head(None, head.due, DEADLINE, head.level, head.years)
+
+
+# --- recurring phrases ------------------------------------------------------------------------------
+
+RECURRING_RULES = [  # (pattern, months per occurrence, label)
+    (re.compile(r"每(?:两|2)个?月"), 2, "每两个月"),
+    (re.compile(r"每(?:个)?月"), 1, "每月"),
+    (re.compile(r"每(?:一)?季度?(?!节)"), 3, "每季度"),
+    (re.compile(r"每半年"), 6, "每半年"),
+    (re.compile(r"每(?:一)?年(?!级)|逐年|年均|按照[^，。；]{0,20}的?节奏"), 12, "每年"),
+]
+_MONTH_IN_TEXT = re.compile(r"(\d{1,2})月(?:份)?(底前|底|末|前)?")
+_DAY_IN_MONTH = re.compile(r"(\d{1,2})[日号](?:前|之前)")
+
+
+def _recurring(text: str, head: Head | None, ctx: _Context) -> list[ParsedMilestone] | None:
+    for pattern, step, label in RECURRING_RULES:
+        if not pattern.search(text):
+            continue
+        if head is not None and head.years:
+            first_year, last_year = head.years
+        else:
+            first_year, last_year = ctx.start_year, ctx.end_year
+        if first_year is None or last_year is None:
+            return [ParsedMilestone(text, None, None, REVIEW, "无法确定计划期，不能展开周期性安排")]
+        out = []
+        first_month = head.from_month if head is not None and head.from_month else 1
+        month_named = _MONTH_IN_TEXT.search(pattern.sub("", text)) if step == 12 else None
+        day_named = _DAY_IN_MONTH.search(text) if step == 1 else None
+        for year in range(first_year, last_year + 1):
+            if month_named and 1 <= int(month_named.group(1)) <= 12:  # 每年6月
+                month = int(month_named.group(1))
+                due = _last_day(year, month)
+                start = None if month_named.group(2) else date(year, month, 1)
+                out.append(ParsedMilestone(text, start, due, RECURRING, label))
+                continue
+            for month in range(step, 13, step):
+                start = date(year, month - step + 1, 1)
+                if year == first_year and month < first_month:
+                    continue
+                due = _last_day(year, month)
+                if day_named and 1 <= int(day_named.group(1)) <= 28:  # 每月5日前
+                    due = date(year, month, int(day_named.group(1)))
+                out.append(ParsedMilestone(text, max(start, date(year, first_month, 1)) if year == first_year
+                                           else start, due, RECURRING, label))  # fmt: skip
+        return out
+    return None
+
+
+ONGOING_WORDS = re.compile(r"持续推进|常态化|长期坚持|长期开展|持续开展|长效|全年持续")
+
+
+# --- steps ------------------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[;；。\n]+")
+# A date head in the middle of a run-on text ("…工作5月：…") starts a new clause when a colon or comma
+# follows it.
+_MIDTEXT_HEAD = re.compile(
+    r"(?<![\d年月:：,，-])(?:\d{4}年(?:[上下]半年)?(?:-\d{4}年)?|(?:\d{4}年)?\d{1,2}月?(?:-\d{1,2})?月"
+    r"(?:底前|底|末|初|上旬|中下旬|中旬|下旬|份)?(?:\d{1,2}日(?:前后|左右|前)?)?)[:：,，]"
+)
+_COMMA = re.compile(r"[，]|,(?!\d)")
+
+
+def _clauses(text: str) -> list[str]:
+    out = []
     for piece in _SEPARATORS.split(text):
         cuts = [m.start() for m in _MIDTEXT_HEAD.finditer(piece) if m.start() > 0]
         bounds = [0, *cuts, len(piece)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             chunk = piece[a:b].strip(" ,，、:：")
             if chunk:
-                parts.append(chunk)
-    return parts
+                out.append(chunk)
+    return out
 
 
-def parse_schedule(text: str, start_year: int, end_year: int | None = None) -> list[ParsedMilestone]:
-    """Milestones of a schedule text within a plan period (start_year – end_year). Never raises."""
+@dataclass
+class _Step:
+    head: Head | None
+    text: str
+
+
+def _steps(clause: str, ctx: _Context) -> list[_Step]:
+    steps: list[_Step] = []
+    lead = ""  # undated words before the clause's first date belong to its first step
+    for part in _COMMA.split(clause):
+        part = part.strip()
+        if not part:
+            continue
+        head = _head(part, ctx) or _inline(part, ctx)
+        if head is None and steps:
+            steps[-1].text = f"{steps[-1].text}，{part}"
+        elif head is None:
+            lead = f"{lead}，{part}" if lead else part
+        else:
+            steps.append(_Step(head, f"{lead}，{part}" if lead else part))
+            lead = ""
+    if not steps:
+        return [_Step(None, clause)]
+    # A bare year followed by months in the same clause only says which year they are in.
+    if (
+        len(steps) > 1
+        and steps[0].head is not None
+        and steps[0].head.level == "year"
+        and steps[0].head.kind == PERIOD
+        and steps[0].head.years is not None
+        and steps[0].head.years[0] == steps[0].head.years[1]
+        and any(s.head is not None and s.head.level == "month" for s in steps[1:])
+    ):
+        steps[1].text = f"{steps[0].text}，{steps[1].text}"
+        steps = steps[1:]
+    return steps
+
+
+def _milestones(step: _Step, clause: str, single: bool) -> list[ParsedMilestone]:
+    head = step.head
+    raw = clause if single else step.text
+    if head.kind == REVIEW:
+        return [ParsedMilestone(raw, None, None, REVIEW, head.note)]
+    out = [ParsedMilestone(raw, head.start, head.due, head.kind, head.note)]
+    out += [ParsedMilestone(raw, more.start, more.due, more.kind, more.note) for more in head.extra]
+    return out
+
+
+def parse_schedule(
+    text: str, start_year: int | None, end_year: int | None = None, *, default_year: int | None = None
+) -> list[ParsedMilestone]:
+    """Milestones of a schedule text within a plan period (start_year – end_year). default_year: the year a
+    bare month means when the period is longer than the one year the plan was written for. Never raises."""
     end_year = end_year if end_year is not None else start_year
-    if end_year < start_year:
+    if start_year is not None and end_year is not None and end_year < start_year:
         start_year, end_year = end_year, start_year
     original = str(text or "").strip()
     try:
         cleaned = normalise(original).strip()
-        return _parse(cleaned, start_year, end_year) if cleaned else []
+        return _parse(cleaned, _Context(start_year, end_year, default_year)) if cleaned else []
     except Exception:  # noqa: BLE001 - the contract is "never raises": a person reviews what we could not read
         return [ParsedMilestone(original[:500], None, None, REVIEW, "解析出错")]
 
 
-def _parse(text: str, start_year: int, end_year: int) -> list[ParsedMilestone]:
-    ctx = _Context(start_year, end_year)
+def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
     out: list[ParsedMilestone] = []
     preamble = ""  # undated text before the first date belongs to the first milestone
-    for segment in _segments(text):
-        segment_with_preamble = f"{preamble}；{segment}" if not out and preamble else segment
-        # "2020年起，每季度…" is a recurring rule starting that year, not the year 2020.
-        head = None if _YEAR_FROM.match(segment) and _recurring(segment, ctx) else _date_head(segment, ctx)
-        if head is not None:
-            start, due, kind, note = head
-            out.append(ParsedMilestone(segment_with_preamble, start, due, kind, note))
-            continue
-        inline = _INLINE_DEADLINE.search(segment)
-        if inline is not None:
-            head = _date_head(inline.group(1), ctx)
-            if head is not None and head[2] != REVIEW:
-                start, due, _kind, note = head
-                out.append(ParsedMilestone(segment_with_preamble, None, due, DEADLINE, note))
+    last_level = None
+    for clause in _clauses(text):
+        steps = _steps(clause, ctx)
+        first = steps[0].head if steps else None
+        if (
+            first is None
+            or first.level in {"year", "from"}
+            or first.from_month
+            or first.kind == REVIEW
+            and len(steps) == 1
+        ):
+            recurring = _recurring(clause, first if first is not None and first.kind != REVIEW else None, ctx)
+            if recurring:
+                out.extend(recurring)
+                last_level = "recurring"
                 continue
-        recurring = _recurring(segment, ctx)
-        if recurring:
-            out.extend(recurring)
+        if first is not None and first.level == "from" and ONGOING_WORDS.search(clause) and len(steps) == 1:
+            out.append(ParsedMilestone(clause, first.start, None, ONGOING, ""))
+            last_level = "ongoing"
             continue
-        if ONGOING_WORDS.search(segment):
-            out.append(ParsedMilestone(segment_with_preamble, None, None, ONGOING, ""))
+        if first is None:
+            if ONGOING_WORDS.search(clause) and last_level not in {"year", "from"}:
+                out.append(ParsedMilestone(f"{preamble}；{clause}" if preamble and not out else clause,
+                                           None, None, ONGOING, ""))  # fmt: skip
+                preamble = "" if not out else preamble
+                last_level = "ongoing"
+            elif out:  # text that carries on the previous milestone
+                last = out[-1]
+                out[-1] = replace(last, raw=f"{last.raw}；{clause}")
+            else:
+                preamble = f"{preamble}；{clause}" if preamble else clause
             continue
-        if out:  # text that carries on the previous milestone
-            last = out[-1]
-            out[-1] = ParsedMilestone(f"{last.raw}；{segment}", last.start, last.due, last.kind, last.note)
-        else:
-            preamble = segment_with_preamble
+        single = len(steps) == 1
+        for index, step in enumerate(steps):
+            made = _milestones(step, clause, single)
+            if index == 0 and preamble and not out:
+                made[0] = replace(made[0], raw=f"{preamble}；{made[0].raw}")
+                preamble = ""
+            out.extend(made)
+            last_level = step.head.level
     if not out and preamble:
         return [ParsedMilestone(preamble[:2000], None, None, REVIEW, "未识别出时间")]
     return out
+
+
+# --- the years a text names -------------------------------------------------------------------------
+
+_NAMED_YEAR = re.compile(r"(?<!\d)(\d{4})(?=年|-\d{4}年)")
+
+
+def years_named(text: str) -> list[int]:
+    """The explicit years a schedule text names (2019年, 2019—2022年), in order, each once."""
+    found = []
+    for match in _NAMED_YEAR.finditer(normalise(text)):
+        year = int(match.group(1))
+        if _year_ok(year) and year not in found:
+            found.append(year)
+    return found

@@ -90,6 +90,8 @@ def plan_update(*, plan: Plan, data: dict, user=None) -> Plan:
     }  # fmt: skip
     plan.title, plan.doc_number, plan.issue_date = title, doc_number, data.get("issue_date")
     plan.start_year, plan.end_year = start_year, end_year
+    if period_changed and not (start_year < end_year and start_year <= (plan.default_year or 0) <= end_year):
+        plan.default_year = None  # a plan given a new period: bare months follow the new one
     plan.report_frequency = data.get("report_frequency") or plan.report_frequency
     plan.save()
     if period_changed:
@@ -148,7 +150,9 @@ def milestones_sync(*, tasks: list[Task], plan: Plan) -> None:
         existing[milestone.task_id].append(milestone)
     kept, new, surplus, changed = [], [], [], []
     for task in tasks:
-        parsed = parse_schedule(task.schedule_text, plan.start_year, plan.end_year)
+        parsed = parse_schedule(
+            task.schedule_text, plan.start_year, plan.end_year, default_year=plan.default_year
+        )
         old = existing.get(task.pk, [])
         for index, item in enumerate(parsed):
             if index < len(old):

@@ -1,12 +1,13 @@
 """The schedule parser, phrase by phrase, and its robustness on anything else."""
 
+import re
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plans.schedule import DAY, DEADLINE, ONGOING, PERIOD, RECURRING, REVIEW, parse_schedule
+from plans.schedule import DAY, DEADLINE, ONGOING, PERIOD, RECURRING, REVIEW, parse_schedule, years_named
 
 D = date
 ONE_YEAR = (2019, 2019)
@@ -64,8 +65,89 @@ TABLE = [
     ("开展相关工作", ONE_YEAR, [(None, None, REVIEW)]),
 ]  # fmt: skip
 
+FOUR_YEARS = (2019, 2022)
 
-@pytest.mark.parametrize("text,period,expected", TABLE, ids=[row[0][:24] for row in TABLE])
+# The phrase families a careful reader meets in 分工方案, 实施方案 and 工作要点 tables (our own wording).
+FAMILIES = [
+    # the year's end and parts of a year, in the year the text is in (or the plan's only year)
+    ("年底前：全面验收", ONE_YEAR, [(None, D(2019, 12, 31), DEADLINE)]),
+    ("4月：启动；年底前：全面验收", ONE_YEAR, [(D(2019, 4, 1), D(2019, 4, 30), PERIOD), (None, D(2019, 12, 31), DEADLINE)]),
+    ("年内完成换届", ONE_YEAR, [(D(2019, 1, 1), D(2019, 12, 31), PERIOD)]),
+    ("年终开展述职评议", ONE_YEAR, [(None, D(2019, 12, 31), DEADLINE)]),
+    ("上半年：完成摸底", ONE_YEAR, [(D(2019, 1, 1), D(2019, 6, 30), PERIOD)]),
+    ("下半年，组织观摩", ONE_YEAR, [(D(2019, 7, 1), D(2019, 12, 31), PERIOD)]),
+    ("一季度：部署", ONE_YEAR, [(D(2019, 1, 1), D(2019, 3, 31), PERIOD)]),
+    ("第二季度开展培训", ONE_YEAR, [(D(2019, 4, 1), D(2019, 6, 30), PERIOD)]),
+    ("四季度末完成总结", ONE_YEAR, [(None, D(2019, 12, 31), DEADLINE)]),
+    ("Q3：评估", ONE_YEAR, [(D(2019, 7, 1), D(2019, 9, 30), PERIOD)]),
+    ("2020年三季度：中期评估", THREE_YEARS, [(D(2020, 7, 1), D(2020, 9, 30), PERIOD)]),
+    ("2020年三季度末前完成评估", THREE_YEARS, [(None, D(2020, 9, 30), DEADLINE)]),
+    ("2021年第一季度：总结", THREE_YEARS, [(D(2021, 1, 1), D(2021, 3, 31), PERIOD)]),
+    ("2020年度：全面推开", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD)]),
+    ("2020年年底前完成", THREE_YEARS, [(None, D(2020, 12, 31), DEADLINE)]),
+    ("2020年内实现全覆盖", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD)]),
+    ("2020：全面推开", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD)]),
+    ("年底前：全面验收", THREE_YEARS, [(None, None, REVIEW)]),  # which year? a person decides
+    ("2020年启动试点；年底前：总结", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD), (None, D(2020, 12, 31), DEADLINE)]),
+    # two steps in one phrase, and years given relative to the one before
+    ("2019年部署试点，次年全面推开", THREE_YEARS, [(D(2019, 1, 1), D(2019, 12, 31), PERIOD), (D(2020, 1, 1), D(2020, 12, 31), PERIOD)]),
+    ("2020年启动，2021年底前全面完成", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD), (None, D(2021, 12, 31), DEADLINE)]),
+    ("2020年完成调研，第二年上半年推广", (2020, 2021), [(D(2020, 1, 1), D(2020, 12, 31), PERIOD), (D(2021, 1, 1), D(2021, 6, 30), PERIOD)]),
+    ("当年完成调研", (2020, 2021), [(None, None, REVIEW)]),
+    ("当年完成调研", (2020, 2020), [(D(2020, 1, 1), D(2020, 12, 31), PERIOD)]),
+    ("次年全面推开", THREE_YEARS, [(None, None, REVIEW)]),
+    # a month inside a year step dates the step
+    ("2019年，在全省开展试点，10月份完成验收", THREE_YEARS, [(D(2019, 10, 1), D(2019, 10, 31), PERIOD)]),
+    ("2019年：3月启动试点，10月底前完成验收", THREE_YEARS, [(D(2019, 3, 1), D(2019, 3, 31), PERIOD), (None, D(2019, 10, 31), DEADLINE)]),
+    ("2020年6月底前：建立机制", THREE_YEARS, [(None, D(2020, 6, 30), DEADLINE)]),
+    # from a year on, after a year, year by year
+    ("2020年起，逐年提高覆盖率", FOUR_YEARS, [(D(y, 1, 1), D(y, 12, 31), RECURRING) for y in (2020, 2021, 2022)]),
+    ("2020年后，按照每年新增10个的节奏推进", FOUR_YEARS, [(D(y, 1, 1), D(y, 12, 31), RECURRING) for y in (2021, 2022)]),
+    ("2021年起全面推开", FOUR_YEARS, [(D(2021, 1, 1), D(2022, 12, 31), PERIOD)]),
+    ("2021年起持续推进", FOUR_YEARS, [(D(2021, 1, 1), None, ONGOING)]),
+    ("2020—2022年，每年开展一次评估", FOUR_YEARS, [(D(y, 1, 1), D(y, 12, 31), RECURRING) for y in (2020, 2021, 2022)]),
+    ("每年6月开展评选表彰", (2019, 2020), [(D(y, 6, 1), D(y, 6, 30), RECURRING) for y in (2019, 2020)]),
+    ("每月5日前报送进展", (2019, 2019), [(D(2019, m, 1), D(2019, m, 5), RECURRING) for m in range(1, 13)]),
+    ("10月起，每月报送一次", ONE_YEAR, [(D(2019, m, 1), D(2019, m, 31 if m != 11 else 30), RECURRING) for m in (10, 11, 12)]),
+    # placeholders are not dates
+    ("2020年X月底前：全部换届", THREE_YEARS, [(None, None, REVIEW)]),
+    ("X月X日前上报", ONE_YEAR, [(None, None, REVIEW)]),
+    ("2020年XX月：验收", THREE_YEARS, [(None, None, REVIEW)]),
+    # ongoing work inside a dated year step is part of that step
+    ("2021年，全面推开，持续推进规范化建设", THREE_YEARS, [(D(2021, 1, 1), D(2021, 12, 31), PERIOD)]),
+    ("2020年：全面推开；持续推进", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD)]),
+    # 旬, days and ranges of days, months across the new year, from a month on
+    ("3月上中旬：摸底", ONE_YEAR, [(D(2019, 3, 1), D(2019, 3, 20), PERIOD)]),
+    ("10月下旬：总结", ONE_YEAR, [(D(2019, 10, 21), D(2019, 10, 31), PERIOD)]),
+    ("3月5日-10日：集中宣传", ONE_YEAR, [(D(2019, 3, 5), D(2019, 3, 10), PERIOD)]),
+    ("3月5日至4月10日开展专项行动", ONE_YEAR, [(D(2019, 3, 5), D(2019, 4, 10), PERIOD)]),
+    ("9月至次年6月：开展团课", ONE_YEAR, [(D(2019, 9, 1), D(2020, 6, 30), PERIOD)]),
+    ("10月-次年3月，冬训", ONE_YEAR, [(D(2019, 10, 1), D(2020, 3, 31), PERIOD)]),
+    ("5月起：全面推开", ONE_YEAR, [(D(2019, 5, 1), D(2019, 12, 31), PERIOD)]),
+    ("6月20日前报送", ONE_YEAR, [(None, D(2019, 6, 20), DEADLINE)]),
+    # festivals and school terms
+    ("五四前后：表彰", ONE_YEAR, [(D(2019, 5, 4), D(2019, 5, 4), DAY)]),
+    ("七一前夕，开展主题团日", ONE_YEAR, [(None, D(2019, 7, 1), DEADLINE)]),
+    ("国庆期间：开展升旗仪式", ONE_YEAR, [(D(2019, 10, 1), D(2019, 10, 1), DAY)]),
+    ("2020年春节前：走访慰问", THREE_YEARS, [(None, D(2020, 1, 25), DEADLINE)]),
+    ("暑假期间：组织社会实践", ONE_YEAR, [(D(2019, 7, 1), D(2019, 8, 31), PERIOD)]),
+    ("暑假前：完成学期评议", ONE_YEAR, [(None, D(2019, 6, 30), DEADLINE)]),
+    ("寒假：返乡大学生活动", ONE_YEAR, [(D(2019, 1, 1), D(2019, 2, 28), PERIOD)]),
+    ("秋季学期：新生团员教育", ONE_YEAR, [(D(2019, 9, 1), D(2020, 1, 31), PERIOD)]),
+    # Chinese numerals
+    ("十月底前：完成验收", ONE_YEAR, [(None, D(2019, 10, 31), DEADLINE)]),
+    ("十二月中旬：总结", ONE_YEAR, [(D(2019, 12, 11), D(2019, 12, 20), PERIOD)]),
+    ("二〇二〇年底前全面完成", THREE_YEARS, [(None, D(2020, 12, 31), DEADLINE)]),
+    # an explicit year outside the plan's period is read, not discarded (the importer widens the period)
+    ("2023年底前：全面完成", THREE_YEARS, [(None, D(2023, 12, 31), DEADLINE)]),
+    # a year that is not a time
+    ("在2019年工作基础上进一步提升", ONE_YEAR, [(None, None, REVIEW)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text,period,expected", TABLE + FAMILIES, ids=[row[0][:24] for row in TABLE + FAMILIES]
+)
 def test_phrase(text, period, expected):
     got = [(m.start, m.due, m.kind) for m in parse_schedule(text, *period)]
     assert got == expected
@@ -162,3 +244,56 @@ def test_undatable_text_becomes_one_review_milestone(text):
     kinds = {m.kind for m in milestones}
     if kinds == {REVIEW}:
         assert len(milestones) == 1
+
+
+def test_every_step_keeps_its_own_text():
+    first, second = parse_schedule("2019年部署试点，次年全面推开", *THREE_YEARS)
+    assert (first.raw, second.raw) == ("2019年部署试点", "次年全面推开")
+    (only,) = parse_schedule("2019年，在全省开展试点，10月份完成验收", *THREE_YEARS)
+    assert only.raw == "2019年，在全省开展试点，10月份完成验收"
+    (step,) = parse_schedule("2020年：全面推开；持续推进", *THREE_YEARS)
+    assert step.raw == "2020年：全面推开；持续推进"
+
+
+def test_the_years_a_text_names():
+    assert years_named("2019年：试点；2020—2022年，全面推开；二〇二三年底前验收") == [2019, 2020, 2022, 2023]
+    assert years_named("10月底前：验收；每季度通报") == []
+
+
+# --- no invented dates -----------------------------------------------------------------------------
+
+FILLER = st.sampled_from(
+    ["开展", "工作", "全面", "推进", "试点", "验收", "总结", "培训", "团员", "组织", "，", "；", "。", "：", "、", " ",
+     "建设", "团干部", "评估", "推广", "部署", "完成", "持续推进", "常态化", "经常性", "按时", "及时", "逐步"]
+)  # fmt: skip
+DATE_WORDS = re.compile(
+    r"\d|[〇零一二三四五六七八九十]|年|月|日|号|季|旬|节|假|学期|每|次年|Q|X|底|初|前后|期间|上半|下半"
+)
+
+
+@given(st.lists(FILLER, max_size=30).map("".join), st.integers(2000, 2090), st.integers(0, 5))
+def test_no_date_words_no_dates(text, start_year, span):
+    assert not DATE_WORDS.search(text)
+    assert all(m.due is None for m in parse_schedule(text, start_year, start_year + span))
+
+
+@given(SCHEDULE_TEXT | st.text(max_size=120), st.integers(2000, 2090), st.integers(0, 4))
+def test_a_due_date_is_in_a_year_the_text_or_the_plan_gives(text, start_year, span):
+    """Every due year is one the text names, one of the plan's, or the year after one of those (次年,
+    9月至次年6月, 秋季学期): nothing else can give a year."""
+    end_year = start_year + span
+    allowed = set(years_named(text)) | set(range(start_year, end_year + 1))
+    allowed |= {year + 1 for year in allowed}
+    for milestone in parse_schedule(text, start_year, end_year):
+        if milestone.due is not None:
+            assert milestone.due.year in allowed, (text, milestone)
+
+
+@given(
+    st.lists(FILLER, max_size=8).map("".join),
+    st.integers(1, 12),
+    st.sampled_from(["", "底前", "中旬", "份", "下旬"]),
+)
+def test_a_bare_month_in_a_multi_year_plan_is_never_given_a_year(filler, month, mod):
+    milestones = parse_schedule(f"{filler}{month}月{mod}：{filler}", 2019, 2021)
+    assert all(m.due is None for m in milestones)
