@@ -1,8 +1,10 @@
 """The one bounded spreadsheet reader and the one safe writer.
 
-Reading: an upload (.xlsx, or .csv in UTF-8, UTF-8 with BOM or GBK) becomes rows of text, bounded in size
-before anything is parsed, merged cells filled with their value. Formulas are never evaluated: a formula
-cell reads as its text.
+Reading: an upload — .xlsx, legacy .xls (Excel 97–2003, as WPS and older Office save), the table of a Word
+.docx (the form most 分工方案 circulate in), or .csv in UTF-8, UTF-8 with BOM or GBK — becomes rows of text,
+bounded in size before anything is parsed or expanded, merged cells filled with their value. Formulas are
+never evaluated: a formula cell reads as its text. A .docx gives the paragraphs that name the document
+(文号, title) as rows above its table.
 
 Writing: every workbook the project produces is saved by `workbook_bytes`, which stores any cell whose text
 starts like a formula (= + - @, tab, CR) as plain text marked with Excel's quote prefix, so a name such as
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -44,16 +47,19 @@ def cell_text(value) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()[:MAX_CELL_CHARS]
 
 
-def _grid_from_xlsx(content: bytes) -> list[list[str]]:
+def _zip_parts(content: bytes) -> set[str]:
+    """The names inside an Office file, after checking what it would expand to."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise SpreadsheetError("文件已损坏或不完整，无法作为 Excel 文件打开") from exc
+        raise SpreadsheetError("文件已损坏或不完整，无法打开") from exc
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
         raise SpreadsheetError("文件解压后过大（可能是压缩炸弹），已拒绝")
-    if not any(info.filename == "xl/workbook.xml" for info in infos):
-        raise SpreadsheetError("不是有效的 Excel（.xlsx）文件")
+    return {info.filename for info in infos}
+
+
+def _grid_from_xlsx(content: bytes) -> list[list[str]]:
     import openpyxl  # only needed here; keeps the import cost off every request
 
     try:
@@ -97,8 +103,86 @@ def _grid_from_csv(content: bytes) -> list[list[str]]:
     return rows
 
 
+def _grid_from_xls(content: bytes) -> list[list[str]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
+    except Exception as exc:  # noqa: BLE001 - xlrd raises several kinds on broken or foreign files
+        if "Workbook" in str(exc) or "OLE2" in str(exc):
+            raise SpreadsheetError("不是 Excel 文件（若是旧版 Word .doc，请另存为 .docx 后上传）") from exc
+        raise SpreadsheetError("文件已损坏或格式不受支持，无法读取") from exc
+    if book.nsheets < 1:
+        raise SpreadsheetError("工作表是空的")
+    sheet = book.sheet_by_index(0)
+    if sheet.nrows > MAX_ROWS:
+        raise SpreadsheetError(f"行数过多（{sheet.nrows:,} 行），每个文件最多 {MAX_ROWS:,} 行")
+    width = min(sheet.ncols, MAX_COLUMNS)
+
+    def text(cell) -> str:
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                return cell_text(xlrd.xldate_as_datetime(cell.value, book.datemode))
+            except (ValueError, OverflowError):
+                return cell_text(cell.value)
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            return cell_text(bool(cell.value))
+        return cell_text(cell.value)
+
+    grid = [[text(sheet.cell(r, c)) for c in range(width)] for r in range(sheet.nrows)]
+    for row_lo, row_hi, col_lo, col_hi in sheet.merged_cells:
+        if col_lo >= width:
+            continue
+        top = grid[row_lo][col_lo]
+        for r in range(row_lo, row_hi):
+            for c in range(col_lo, min(col_hi, width)):
+                grid[r][c] = top
+    return grid
+
+
+_DOC_NAME = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[（(【]\d{4}[〕\]）)】]\s*\d{1,4}\s*号|《[^》]{4,120}》")
+
+
+def _grid_from_docx(content: bytes) -> list[list[str]]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(content))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise SpreadsheetError("Word 文件已损坏或格式不受支持，无法读取") from exc
+    tables = document.tables
+    if not tables:
+        raise SpreadsheetError("Word 文件中没有表格：请上传含任务分解表的 .docx，或把表格另存为 Excel")
+    # The task table is the biggest; tables of the same width after it continue it (a page break).
+    main = max(range(len(tables)), key=lambda i: len(tables[i].rows))
+    width = len(tables[main].columns)
+    rows = []
+    for table in tables[main:]:
+        if len(table.columns) != width:
+            continue
+        for row in table.rows:
+            rows.append([cell_text(cell.text) for cell in row.cells[:MAX_COLUMNS]])
+            if len(rows) > MAX_ROWS:
+                raise SpreadsheetError(f"行数过多，每个文件最多 {MAX_ROWS:,} 行")
+    # What names the document: its 文号 and title, from the paragraphs before the table.
+    body = document.element.body
+    before = []
+    for child in body.iterchildren():
+        if child is tables[main]._tbl:
+            break
+        if child.tag.endswith("}p"):
+            line = "".join(node.text or "" for node in child.iter() if node.tag.endswith("}t")).strip()
+            if line:
+                before.append(line)
+    heading = [line for line in before if _DOC_NAME.search(line)] + before[-2:]
+    heading = list(dict.fromkeys(line[:MAX_CELL_CHARS] for line in heading))[-4:]
+    return [[line] for line in heading] + rows
+
+
 def read_grid(filename: str, content: bytes) -> list[list[str]]:
-    """The first sheet (or the CSV) as rows of text of equal width, merged cells filled."""
+    """The first sheet (or the CSV, or the Word table) as rows of text of equal width, merged cells
+    filled."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise SpreadsheetError(
             f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"
@@ -107,13 +191,19 @@ def read_grid(filename: str, content: bytes) -> list[list[str]]:
         raise SpreadsheetError("文件是空的")
     name = (filename or "").lower()
     if content[:4] == b"PK\x03\x04":
-        grid = _grid_from_xlsx(content)
+        parts = _zip_parts(content)
+        if "xl/workbook.xml" in parts:
+            grid = _grid_from_xlsx(content)
+        elif "word/document.xml" in parts:
+            grid = _grid_from_docx(content)
+        else:
+            raise SpreadsheetError("不是有效的 Excel（.xlsx）或 Word（.docx）文件")
+    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        grid = _grid_from_xls(content)
     elif name.endswith(".csv"):
         grid = _grid_from_csv(content)
-    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise SpreadsheetError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后上传")
     else:
-        raise SpreadsheetError("不是电子表格文件：请上传 .xlsx 或 .csv 文件")
+        raise SpreadsheetError("不是电子表格文件：请上传 .xlsx、.xls、.docx 或 .csv 文件")
     width = max((len(row) for row in grid), default=0)
     grid = [row + [""] * (width - len(row)) for row in grid]
     if not any(any(cell for cell in row) for row in grid):

@@ -34,7 +34,7 @@ class TargetForm(forms.Form):
 
 class ValueImportForm(forms.Form):
     organisation = forms.ModelChoiceField(label="填报组织", queryset=None, empty_label=None)
-    file = forms.FileField(label="文件（.xlsx 或 .csv）", help_text=f"不超过 {MAX_UPLOAD_MB} MB")
+    file = forms.FileField(label="文件（.xlsx、.xls 或 .csv）", help_text=f"不超过 {MAX_UPLOAD_MB} MB")
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

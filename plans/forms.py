@@ -9,12 +9,17 @@ from orgtree.models import Department, Organisation
 
 from .models import Plan, ReportFrequency
 
+PLAN_FILE_TYPES = (".xlsx", ".xls", ".docx", ".csv")
+
 
 class PlanImportForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="发文组织", queryset=Organisation.objects.none(), empty_label=None
     )
-    file = forms.FileField(label="任务分解表", help_text="支持 .xlsx 或 .csv（UTF-8 / GBK），不超过 10 MB")
+    file = forms.FileField(
+        label="任务分解表",
+        help_text="Excel（.xlsx、.xls）、Word 表格（.docx）或 CSV（UTF-8 / GBK），不超过 10 MB",
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,8 +30,8 @@ class PlanImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 10 MB")
         name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("请上传 .xlsx 或 .csv 文件")
+        if not name.endswith(PLAN_FILE_TYPES):
+            raise forms.ValidationError(f"请上传 {'、'.join(PLAN_FILE_TYPES)} 文件")
         return upload
 
 

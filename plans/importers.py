@@ -119,6 +119,29 @@ def period_from_title(lines: list[str]) -> tuple[int, int] | None:
     return None
 
 
+# --- the plan's title ------------------------------------------------------------------------------------
+
+_QUOTED_TITLE = re.compile(r"《([^》]{4,200})》")
+_NOT_A_TITLE = re.compile(r"[：:。]|^各|^现将|^关于")
+
+
+def plan_title(lines: list[str]) -> str:
+    """The title among the lines above a table: the one standing on its own, else the 《…》 of a
+    "关于印发《…》的通知", else the longest line — never the 文号, a salutation or our 计划期 line."""
+    quoted = [m.group(1) for line in lines if (m := _QUOTED_TITLE.search(line))]
+    plain = [
+        line.strip() for line in lines
+        if not _DOC_NUMBER.fullmatch(line.strip()) and not line.startswith(PERIOD_LINE)
+        and not _NOT_A_TITLE.search(line.strip()[:40])
+    ]  # fmt: skip
+    for title in quoted:
+        if title in plain:
+            return title
+    if plain:
+        return max(plain, key=len)
+    return quoted[0] if quoted else ""
+
+
 # --- departments --------------------------------------------------------------------------------------------
 
 _OPEN, _CLOSE = "（(【《[", "）)】》]"
@@ -255,12 +278,7 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
         )
     title_lines = _title_lines(grid, header_index)
     doc_number = next((m.group(0) for line in title_lines if (m := _DOC_NUMBER.search(line))), "")
-    title_candidates = [
-        line
-        for line in title_lines
-        if not _DOC_NUMBER.fullmatch(line.strip()) and not line.startswith(PERIOD_LINE)
-    ]
-    title = max(title_candidates, key=len) if title_candidates else ""
+    title = plan_title(title_lines)
     period = period_from_title(title_lines)
     header = grid[header_index]
     known = set(columns.values()) | set(year_columns)
@@ -282,7 +300,7 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
     tasks: list[TaskRow] = []
     errors: list[dict] = []
     warnings: list[str] = []
-    section: list[str] = []
+    section: list[tuple[int, str]] = []  # the headings above the current row: (level, title)
     used_cols = set(columns.values()) | set(year_columns) | set(kept)
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
@@ -291,10 +309,12 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
         if not values:
             continue
         distinct = list(dict.fromkeys(values))
+        if row == header:  # the header again, after a page break
+            continue
         seq, task_title = cell(row, "seq"), clean_title(cell(row, "title"))
         # A section heading spans the table (merged, so every cell holds it) or stands alone.
         if len(distinct) == 1 and (level := _section_level(distinct[0])) is not None:
-            section = [*section[: level - 1], distinct[0][:200]]
+            section = [*[(lvl, text) for lvl, text in section if lvl < level], (level, distinct[0][:200])]
             continue
         if len(distinct) == 1 and len(values) > 1:
             warnings.append(f"第 {number} 行是跨列的说明文字（“{distinct[0][:30]}”），不是任务，已忽略")
@@ -344,7 +364,7 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
                 schedule=schedule_of(row),
                 lead=lead,
                 participating=[p for p in participating if p not in lead],
-                section=list(section),
+                section=[text for _, text in section],
                 extra={
                     label: row[col].strip()
                     for col, label in kept.items()

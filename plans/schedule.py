@@ -364,9 +364,23 @@ def _strip(segment: str) -> str:
 _NOT_TEMPORAL = re.compile(r"^(?:的|基础|工作基础|数据|水平)")
 
 
+# A date as a spreadsheet writes it (a 完成时限 cell): 2019-04-30, 2019/4/30, 2019.4.30 — due that day.
+_ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+
+
 def _head(segment: str, ctx: _Context) -> Head | None:
     """The date expression at the start of a step, or None. Updates the year the text is in."""
     body = _strip(segment)
+    match = _ISO_DATE.match(body)
+    if match is not None:
+        try:
+            when = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        except ValueError:
+            return _review("日期无效")
+        if not _year_ok(when.year):
+            return _review("年份无效")
+        ctx.year = when.year
+        return Head(None, when, DEADLINE, "month", (when.year, when.year))
     match = _YEAR_RANGE.match(body)
     if match is not None:
         g = match.groupdict()
@@ -461,7 +475,26 @@ _MONTH_IN_TEXT = re.compile(r"(\d{1,2})月(?:份)?(底前|底|末|前)?")
 _DAY_IN_MONTH = re.compile(r"(\d{1,2})[日号](?:前|之前)")
 
 
+_EVERY_TERM = re.compile(r"每(?:个|一)?学期")
+
+
+def _terms(text: str, first_year: int, last_year: int) -> list[ParsedMilestone]:
+    """每学期: the spring term (February–July) and the autumn term (September–January) of each year."""
+    out = []
+    for year in range(first_year, last_year + 1):
+        out.append(ParsedMilestone(text, date(year, 2, 1), date(year, 7, 31), RECURRING, "每学期"))
+        out.append(ParsedMilestone(text, date(year, 9, 1), date(year + 1, 1, 31), RECURRING, "每学期"))
+    return out
+
+
 def _recurring(text: str, head: Head | None, ctx: _Context) -> list[ParsedMilestone] | None:
+    if _EVERY_TERM.search(text):
+        first_year, last_year = (
+            head.years if head is not None and head.years else (ctx.start_year, ctx.end_year)
+        )
+        if first_year is None or last_year is None:
+            return [ParsedMilestone(text, None, None, REVIEW, "无法确定计划期，不能展开周期性安排")]
+        return _terms(text, first_year, last_year)
     for pattern, step, label in RECURRING_RULES:
         if not pattern.search(text):
             continue
@@ -636,7 +669,7 @@ def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
 
 # --- the years a text names -------------------------------------------------------------------------
 
-_NAMED_YEAR = re.compile(r"(?<!\d)(\d{4})(?=年|-\d{4}年)")
+_NAMED_YEAR = re.compile(r"(?<!\d)(\d{4})(?=年|-\d{4}年|[-/.]\d{1,2}[-/.]\d{1,2}(?!\d))")
 
 
 def years_named(text: str) -> list[int]:

@@ -203,7 +203,7 @@ def hostile_files():
     good = ZHEJIANG.read_bytes()
     return [
         ("picture.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "不是电子表格文件"),
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "不支持旧版 Excel"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "损坏"),
         ("cut.xlsx", good[: len(good) // 2], "损坏"),
         ("empty.xlsx", xlsx([]), "空"),
         ("zero.csv", b"", "文件是空的"),

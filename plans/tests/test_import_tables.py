@@ -92,7 +92,9 @@ def test_a_multi_year_plan_whose_title_has_no_year_word(province):
     assert any("具体措施、责任领导 列已原样保留" in w for w in preview["warnings"])
     assert (first["participating_departments"], second["lead_departments"]) == (["组织部"], ["基层工作部"])
     assert second["participating_departments"] == ["试点县（市、区）团委"]
-    assert sorted(preview["new_departments"]) == sorted(["学校部", "组织部", "基层工作部", "试点县（市、区）团委"])
+    assert sorted(preview["new_departments"]) == sorted(
+        ["学校部", "组织部", "基层工作部", "试点县（市、区）团委"]
+    )
     plan = plan_import_commit(organisation=province, preview=preview)
     assert plan.tasks.get(seq="1").extra == {"具体措施": "建立团教协作机制", "责任领导": "张三"}
     assert Department.objects.filter(organisation=province).count() == 4
@@ -129,13 +131,22 @@ def test_years_come_from_the_schedules_when_the_title_has_none_and_widen_the_per
     assert (preview["start_year"], preview["end_year"]) == (2020, 2022)
     assert any("标题中没有年度" in w for w in preview["warnings"])
     widened = xlsx(
-        [["2019年工作要点"], ["序号", "项目名称", "进度安排"], [1, "甲", "4月：启动；2020年春节前：走访"], [2, "乙", "10月底前"]]
+        [
+            ["2019年工作要点"],
+            ["序号", "项目名称", "进度安排"],
+            [1, "甲", "4月：启动；2020年春节前：走访"],
+            [2, "乙", "10月底前"],
+        ]
     )
     preview = plan_import_preview(organisation=province, filename="w.xlsx", content=widened)
     assert (preview["start_year"], preview["end_year"], preview["default_year"]) == (2019, 2020, 2019)
     assert any("计划期从 2019 年 扩展为 2019—2020 年" in w for w in preview["warnings"])
     # the bare months still mean the plan's own year, also when the plan is edited later
-    assert [m["due"] for t in preview["tasks"] for m in t["milestones"]] == ["2019-04-30", "2020-01-25", "2019-10-31"]
+    assert [m["due"] for t in preview["tasks"] for m in t["milestones"]] == [
+        "2019-04-30",
+        "2020-01-25",
+        "2019-10-31",
+    ]
     plan = plan_import_commit(organisation=province, preview=preview)
     assert (plan.start_year, plan.end_year, plan.default_year) == (2019, 2020, 2019)
     from plans.services import task_update
@@ -146,7 +157,9 @@ def test_years_come_from_the_schedules_when_the_title_has_none_and_widen_the_per
 
 
 def test_no_year_anywhere_asks_for_one(province):
-    content = xlsx([["工作任务分解表"], ["序号", "项目名称", "进度安排"], [1, "甲", "4月：启动；10月底前：验收"]])
+    content = xlsx(
+        [["工作任务分解表"], ["序号", "项目名称", "进度安排"], [1, "甲", "4月：启动；10月底前：验收"]]
+    )
     preview = plan_import_preview(organisation=province, filename="q.xlsx", content=content)
     assert preview["needs_period"] and preview["start_year"] is None
     assert "无法确定计划年度" in preview["errors"][0]["message"]
@@ -154,7 +167,10 @@ def test_no_year_anywhere_asks_for_one(province):
         plan_import_commit(organisation=province, preview=preview)
     assert not Plan.objects.exists()
     given = plan_import_preview(organisation=province, filename="q.xlsx", content=content, start_year=2021)
-    assert given["errors"] == [] and [m["due"] for m in given["tasks"][0]["milestones"]] == ["2021-04-30", "2021-10-31"]
+    assert given["errors"] == [] and [m["due"] for m in given["tasks"][0]["milestones"]] == [
+        "2021-04-30",
+        "2021-10-31",
+    ]
 
 
 def test_blank_titles_are_errors_or_said_out_loud(province):
@@ -169,7 +185,9 @@ def test_blank_titles_are_errors_or_said_out_loud(province):
     )
     preview = plan_import_preview(organisation=province, filename="b.xlsx", content=content)
     assert {"row": 4, "message": "缺少项目名称"} in preview["errors"]
-    assert any("第 5 行没有序号和项目名称，已作为上一项任务（序号 1）的续行" in w for w in preview["warnings"])
+    assert any(
+        "第 5 行没有序号和项目名称，已作为上一项任务（序号 1）的续行" in w for w in preview["warnings"]
+    )
 
 
 def test_the_command_names_the_kept_columns_and_asks_for_a_year(province, tmp_path):
@@ -180,7 +198,10 @@ def test_the_command_names_the_kept_columns_and_asks_for_a_year(province, tmp_pa
     import json
 
     payload = json.loads(out.getvalue())
-    assert payload["columns_kept"] == ["具体措施", "责任领导"] and (payload["start_year"], payload["end_year"]) == (2019, 2022)
+    assert payload["columns_kept"] == ["具体措施", "责任领导"] and (
+        payload["start_year"],
+        payload["end_year"],
+    ) == (2019, 2022)
     assert set(payload["tasks"][0]["milestones"][0]) == {"raw", "start", "due", "kind"}
     undated = tmp_path / "u.xlsx"
     undated.write_bytes(xlsx([["任务分解"], ["序号", "项目名称", "进度安排"], [1, "甲", "4月：启动"]]))

@@ -140,6 +140,10 @@ FAMILIES = [
     ("二〇二〇年底前全面完成", THREE_YEARS, [(None, D(2020, 12, 31), DEADLINE)]),
     # an explicit year outside the plan's period is read, not discarded (the importer widens the period)
     ("2023年底前：全面完成", THREE_YEARS, [(None, D(2023, 12, 31), DEADLINE)]),
+    # a date cell as a spreadsheet writes it
+    ("2019-04-30", ONE_YEAR, [(None, D(2019, 4, 30), DEADLINE)]),
+    ("2020/6/1", THREE_YEARS, [(None, D(2020, 6, 1), DEADLINE)]),
+    ("2019-02-30", ONE_YEAR, [(None, None, REVIEW)]),
     # a year that is not a time
     ("在2019年工作基础上进一步提升", ONE_YEAR, [(None, None, REVIEW)]),
 ]  # fmt: skip

@@ -57,7 +57,7 @@ def test_confirm_refuses_a_stale_preview(login, tree, make_user):
 @pytest.mark.parametrize(
     "name,content,message",
     [
-        ("z.png", b"\x89PNG", "请上传 .xlsx 或 .csv 文件"),
+        ("z.png", b"\x89PNG", "请上传 .xlsx、.xls、.docx、.csv 文件"),
         ("z.xlsx", b"\x89PNG\r\n\x1a\n\x00", "不是电子表格文件"),
         ("z.xlsx", b"PK\x03\x04broken", "损坏"),
         ("z.csv", "序号,备注\n1,x\n".encode("gbk"), "找不到表头"),
