@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from core.spreadsheets import SpreadsheetError, read_grid
 
-from .schedule import normalise
+from .schedule import normalise, says_nothing
 
 HEADER_SCAN_ROWS = 15
 
@@ -123,22 +123,27 @@ def period_from_title(lines: list[str]) -> tuple[int, int] | None:
 
 _QUOTED_TITLE = re.compile(r"《([^》]{4,200})》")
 _NOT_A_TITLE = re.compile(r"[：:。]|^各|^现将|^关于")
+# A line in brackets under a title is its note: （2022年2月18日…全委（扩大）会议通过）.
+_BRACKETED = re.compile(r"^[（(].*[）)]$")
+_TITLE_WORDS = re.compile(r"方案|要点|计划|分解|清单|任务|规划|意见|办法|安排")
 
 
 def plan_title(lines: list[str]) -> str:
     """The title among the lines above a table: the one standing on its own, else the 《…》 of a
-    "关于印发《…》的通知", else the longest line — never the 文号, a salutation or our 计划期 line."""
+    "关于印发《…》的通知", else the longest line that reads like a plan's name — never the 文号, a
+    salutation, a bracketed note or our 计划期 line."""
     quoted = [m.group(1) for line in lines if (m := _QUOTED_TITLE.search(line))]
     plain = [
         line.strip() for line in lines
         if not _DOC_NUMBER.fullmatch(line.strip()) and not line.startswith(PERIOD_LINE)
-        and not _NOT_A_TITLE.search(line.strip()[:40])
+        and not _NOT_A_TITLE.search(line.strip()[:40]) and not _BRACKETED.match(line.strip())
     ]  # fmt: skip
     for title in quoted:
         if title in plain:
             return title
-    if plain:
-        return max(plain, key=len)
+    named = [line for line in plain if _TITLE_WORDS.search(line)]
+    if named or plain:
+        return max(named or plain, key=len)
     return quoted[0] if quoted else ""
 
 
@@ -258,7 +263,7 @@ def _append(old: str, new: str) -> str:
 def _yearly_steps(row: list[str], years: dict[int, int]) -> str:
     """By-year cells as schedule text the parser reads: 2019年：…；2020年：…"""
     steps = [f"{year}年：{row[col].strip()}" for col, year in sorted(years.items(), key=lambda kv: kv[1])
-             if col < len(row) and row[col].strip()]  # fmt: skip
+             if col < len(row) and not says_nothing(row[col])]  # fmt: skip
     return "；".join(steps)
 
 

@@ -55,14 +55,17 @@ class ParsedMilestone:
 _DIGITS = str.maketrans("０１２３４５６７８９ＸＸｘ×", "0123456789XXXX")
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(?:p|br|li|div|tr|td)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]{0,200}>")
-_DASHES = re.compile(r"[—–－~～〜―‐]+|(?<=[\d月年日号])[至到](?=(?:次年)?\d)|(?<=\d)[至到](?=\d)")
+_DASHES = re.compile(
+    r"[—–－~～〜―‐]+|(?<=[\d月年日号旬底末初])[至到](?=(?:次年)?\d)|(?<=[一二三四])[至到](?=第?[一二三四]季度)"
+)
 _SPACE_NEAR_DATE = re.compile(r"\s+(?=[\d年月日号底初中上下前半季X-])|(?<=[\d年月日号X-])\s+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9}  # fmt: skip
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})(?=年)")
 _CN_MONTH_DAY = re.compile(
-    r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,3})(?=月|日|号)|(?<=月)([一二三四五六七八九十]{1,3})(?=日|号)"
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[年至到]))([一二三四五六七八九十]{1,3})(?=月|日|号|[至到-][一二三四五六七八九十]{1,3}月)"
+    r"|(?<=月)([一二三四五六七八九十]{1,3})(?=日|号)"
 )
 
 
@@ -102,8 +105,9 @@ def _last_day(year: int, month: int) -> date:
 
 
 FESTIVALS = {
-    "元旦": (1, 1), "五四": (5, 4), "青年节": (5, 4), "六一": (6, 1), "儿童节": (6, 1), "七一": (7, 1),
-    "建党节": (7, 1), "八一": (8, 1), "建军节": (8, 1), "国庆": (10, 1), "国庆节": (10, 1), "一二九": (12, 9),
+    "元旦": (1, 1), "五四": (5, 4), "青年节": (5, 4), "五四青年节": (5, 4), "六一": (6, 1), "儿童节": (6, 1),
+    "六一儿童节": (6, 1), "七一": (7, 1), "建党节": (7, 1), "七一建党节": (7, 1), "八一": (8, 1),
+    "建军节": (8, 1), "八一建军节": (8, 1), "国庆": (10, 1), "国庆节": (10, 1), "一二九": (12, 9),
     "学雷锋日": (3, 5), "国际志愿者日": (12, 5), "国家宪法日": (12, 4),
 }  # fmt: skip
 # 春节 moves with the lunar calendar.
@@ -113,51 +117,50 @@ SPRING_FESTIVAL = {2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 20
                    2033: (1, 31), 2034: (2, 19), 2035: (2, 8)}  # fmt: skip
 _FEST = "|".join(sorted([*FESTIVALS, "春节"], key=len, reverse=True))
 
-_PREFIX = re.compile(r"(?:截至|截止|力争|争取|计划|预计|确保|务必|至迟|最迟|到|在|于|从|自)+")
+# Words before a date that do not change it; "即日起至6月底" is due at the end of June.
+_PREFIX = re.compile(
+    r"(?:自?即日起[至到-]?|截至|截止|力争|争取|计划|预计|确保|务必|至迟|最迟|到|在|于|从|自)+"
+)
 _BULLET = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+[、.．])\s*")
 _YEAR_TOKEN = r"(?:\d{4}|X{1,4})"
-_REL_YEAR = {
-    "次年": 1,
-    "第二年": 1,
-    "翌年": 1,
-    "下一年": 1,
-    "明年": 1,
-    "当年": 0,
-    "同年": 0,
-    "本年": 0,
-    "今年": 0,
-}
+_REL_YEAR = {"次年": 1, "第二年": 1, "翌年": 1, "下一年": 1, "明年": 1,
+             "当年": 0, "同年": 0, "本年": 0, "今年": 0}  # fmt: skip
 _REL = "|".join(sorted(_REL_YEAR, key=len, reverse=True))
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 _YEAR_RANGE = re.compile(
-    r"(?P<y1>\d{4})年?(?:(?P<h1>上|下)半年)?-(?P<y2>\d{4})(?:年|(?=[:：,，]|$))(?:(?P<h2>上|下)半年)?"
+    r"(?P<y1>\d{4})年?(?:(?P<h1>上|下)半年)?-(?P<y2>\d{4})(?:年|(?=[:：,，]|$))"
+    r"(?:(?P<h2>上|下)半年)?"
     r"(?P<mod>年底前|底前|年底|底|年末|末|之前|以前|前)?"
 )
 _YEAR = re.compile(rf"(?P<y>{_YEAR_TOKEN})(?:年度|年)|(?P<ybare>\d{{4}})(?=[:：])|(?P<rel>{_REL})")
-_AFTER_YEAR = [
+_Q = r"[一二三四1-4]"
+_YEAR_PARTS = [  # after a year (2020年三季度) or, in the year the text is in, on their own (三季度)
+    ("quarters", re.compile(rf"第?(?P<qa>{_Q})(?:季度)?-第?(?P<qb>{_Q})季度(?P<mod>末|底前|底|前)?")),
     ("half", re.compile(r"(?P<h>上|下)半年(?P<mod>末|底前|底|前)?")),
-    ("quarter", re.compile(r"(?:第?(?P<q>[一二三四1-4])季度|[Qq](?P<q2>[1-4]))(?P<mod>末|底前|底|前)?")),
+    (
+        "quarter",
+        re.compile(rf"(?:第(?P<q>{_Q})季度|(?P<q1>[一二三四])季度|[Qq](?P<q2>[1-4]))(?P<mod>末|底前|底|前)?"),
+    ),  # fmt: skip
+]
+_AFTER_YEAR = [
+    *_YEAR_PARTS,
     ("end", re.compile(r"(?P<mod>年底前|年底|底前|年末|年终|底|末|终|之前|以前|前)")),
     ("within", re.compile(r"(?P<mod>年内|内|全年)")),
     ("from", re.compile(r"(?P<mod>起|开始|以来)")),
     ("after", re.compile(r"(?P<mod>以后|之后|后)")),
 ]
 _BARE_YEAR_LEVEL = [
-    ("half", re.compile(r"(?P<h>上|下)半年(?P<mod>末|底前|底|前)?")),
-    (
-        "quarter",
-        re.compile(
-            r"(?:第(?P<q>[一二三四1-4])季度|(?P<q1>[一二三四])季度|[Qq](?P<q2>[1-4]))(?P<mod>末|底前|底|前)?"
-        ),
-    ),
+    *_YEAR_PARTS,
     ("end", re.compile(r"(?P<mod>年底前|年底|年末|年终|岁末)")),
     ("within", re.compile(r"(?P<mod>年内|全年)")),
 ]
+_WINDOW_MODS = "上中旬|中下旬|上旬|中旬|下旬|初|底|末"
 _MONTH_MOD = r"(?P<mod>前后|左右|底前|中下旬|上中旬|上旬|中旬|下旬|前夕|初|中|底|末|前|起|开始|以后|后|份)?"
 _MONTH = re.compile(
     r"(?P<m1>\d{1,2}|X{1,2})(?:月份?(?:(?P<d1>\d{1,2}|X{1,2})[日号])?)?"
-    r"(?:-(?P<next>次年)?(?P<m2>\d{1,2})月份?(?:(?P<d2>\d{1,2})[日号])?|-(?P<d2only>\d{1,2})[日号])?"
+    rf"(?P<mod1>{_WINDOW_MODS})?"
+    r"(?:-(?P<next>次年)?(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月份?(?:(?P<d2>\d{1,2})[日号])?|-(?P<d2only>\d{1,2})[日号])?"
     + _MONTH_MOD
 )
 _FESTIVAL = re.compile(rf"(?P<fest>{_FEST})(?:节)?(?P<mod>前后|左右|前夕|前|期间|当天|当日)?")
@@ -171,20 +174,20 @@ class Head:
     start: date | None
     due: date | None
     kind: str
-    level: str  # year / month / other / review
+    level: str  # year / month / from / review
     years: tuple[int, int] | None = None  # the years a recurring phrase in the step runs over
     from_month: int | None = None  # 5月起: recurring from that month
     note: str = ""
-    extra: list[Head] = field(default_factory=list)  # a second window of the same head (寒暑假)
+    extra: list[Head] = field(default_factory=list)  # more windows of the same step (寒暑假, 3月、9月)
+    end: int = 0  # where the head ends in the step's text (after the prefix words)
 
 
 @dataclass
 class _Context:
     start_year: int | None
     end_year: int | None
-    default_year: int | None = (
-        None  # the year a bare month means in a one-year plan widened by an explicit year
-    )
+    # The year a bare month means in a one-year plan whose period was widened by an explicit year.
+    default_year: int | None = None
     year: int | None = None  # the last year the text named, carried to later bare months
 
     @property
@@ -205,58 +208,68 @@ def _year_ok(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
 
-_END_WORDS = {
-    "底前",
-    "底",
-    "末",
-    "前",
-    "年底前",
-    "年底",
-    "年末",
-    "年终",
-    "终",
-    "之前",
-    "以前",
-    "岁末",
-    "前夕",
-}
+_END_WORDS = {"底前", "底", "末", "前", "年底前", "年底", "年末", "年终", "终", "之前", "以前", "岁末",
+              "前夕"}  # fmt: skip
 
 
 def _ends(mod: str | None) -> bool:
     return bool(mod) and mod in _END_WORDS
 
 
-def _half(year: int, which: str, mod: str | None) -> Head:
-    start = date(year, 1 if which == "上" else 7, 1)
-    due = date(year, 6, 30) if which == "上" else date(year, 12, 31)
-    return Head(None if _ends(mod) else start, due, DEADLINE if _ends(mod) else PERIOD, "year", (year, year))
+def _window(start: date, due: date, mod: str | None, level: str = "year") -> Head:
+    years = (start.year, due.year)
+    return Head(None if _ends(mod) else start, due, DEADLINE if _ends(mod) else PERIOD, level, years)
 
 
-def _quarter(year: int, q: int, mod: str | None) -> Head:
-    start = date(year, 3 * q - 2, 1)
-    due = _last_day(year, 3 * q)
-    return Head(None if _ends(mod) else start, due, DEADLINE if _ends(mod) else PERIOD, "year", (year, year))
+def _year_part(name: str, g: dict, year: int) -> Head:
+    mod = g.get("mod")
+    if name == "quarters":
+        qa, qb = _QUARTERS[g["qa"]], _QUARTERS[g["qb"]]
+        if qb < qa:
+            return _review("季度范围无效")
+        return _window(date(year, 3 * qa - 2, 1), _last_day(year, 3 * qb), mod)
+    if name == "half":
+        first = g["h"] == "上"
+        start, due = (
+            (date(year, 1, 1), date(year, 6, 30)) if first else (date(year, 7, 1), date(year, 12, 31))
+        )
+        return _window(start, due, mod)
+    if name == "quarter":
+        q = _QUARTERS[g.get("q") or g.get("q1") or g["q2"]]
+        return _window(date(year, 3 * q - 2, 1), _last_day(year, 3 * q), mod)
+    if name == "end":
+        return Head(None, date(year, 12, 31), DEADLINE, "year", (year, year))
+    return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year))
+
+
+def _iso(body: str) -> tuple[Head | None, int]:
+    match = _ISO_DATE.match(body)
+    if match is None:
+        return None, 0
+    try:
+        when = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    except ValueError:
+        return _review("日期无效"), match.end()
+    if not _year_ok(when.year):
+        return _review("年份无效"), match.end()
+    return Head(None, when, DEADLINE, "month", (when.year, when.year)), match.end()
 
 
 def _after_year(body: str, year: int, ctx: _Context) -> tuple[Head | None, int]:
-    """The part of a head after its year: 上半年, 三季度, 底前, 内, 起, 后, a month … or nothing."""
+    """The part of a head after its year: 上半年, 三季度, 底前, 内, 起, 后, a month, a festival … or
+    nothing."""
+    head, end = _iso(body)
+    if head is not None:
+        return head, end
     for name, pattern in _AFTER_YEAR:
         match = pattern.match(body)
         if match is None:
             continue
-        g, mod = match.groupdict(), match.groupdict().get("mod")
-        if name == "half":
-            return _half(year, g["h"], mod), match.end()
-        if name == "quarter":
-            return _quarter(year, _QUARTERS[g["q"] or g["q2"]], mod), match.end()
-        if name == "end":
-            return Head(None, date(year, 12, 31), DEADLINE, "year", (year, year)), match.end()
-        if name == "within":
-            return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year)), match.end()
-        last = max(ctx.end_year or year, year)
-        first = year + 1 if name == "after" else year
-        last = max(last, first)
-        return Head(date(first, 1, 1), date(last, 12, 31), PERIOD, "from", (first, last)), match.end()
+        if name in {"from", "after"}:
+            first = year + 1 if name == "after" else year
+            last = max(ctx.end_year or year, year, first)
+            return Head(date(first, 1, 1), date(last, 12, 31), PERIOD, "from", (first, last)), match.end()
+        return _year_part(name, match.groupdict(), year), match.end()
     month = _MONTH.match(body)
     if month is not None and "月" in month.group(0):
         return _month(month, year), month.end()
@@ -271,7 +284,8 @@ def _after_year(body: str, year: int, ctx: _Context) -> tuple[Head | None, int]:
 
 def _month(match: re.Match, year: int | None) -> Head:
     g = match.groupdict()
-    mod = g["mod"] or ""
+    ranged = g["m2"] or g["d2only"]
+    mod = g["mod"] or "" if ranged else (g["mod1"] or "") + (g["mod"] or "")
     if "X" in (g["m1"] or "") or "X" in (g["d1"] or "") or year is None and "X" in match.group(0):
         return _review("时间待定（原文用 X 占位）")
     if year is None:
@@ -280,7 +294,7 @@ def _month(match: re.Match, year: int | None) -> Head:
     if not 1 <= m1 <= 12:
         return _review("月份无效")
     try:
-        if g["d1"] and not (g["m2"] or g["d2only"]):  # a day: 12月9日（前／前后）
+        if g["d1"] and not ranged:  # a day: 12月9日（前／前后）
             when = date(year, m1, int(g["d1"]))
             if mod in {"前", "前夕"}:
                 return Head(None, when, DEADLINE, "month")
@@ -288,18 +302,22 @@ def _month(match: re.Match, year: int | None) -> Head:
         if g["d2only"]:  # 3月5日-10日
             first = date(year, m1, int(g["d1"] or 1))
             return Head(first, date(year, m1, int(g["d2only"])), PERIOD, "month")
-        if g["m2"]:  # 7-8月, 9月-次年6月, 3月5日-4月10日
+        if g["m2"]:  # 7-8月, 8月下旬至9月上旬, 9月-次年6月, 2022年9月至2023年6月, 3月5日-4月10日
             m2 = int(g["m2"])
             if not 1 <= m2 <= 12:
                 return _review("月份无效")
-            end_year = year + 1 if g["next"] or m2 < m1 else year
-            start = date(year, m1, int(g["d1"]) if g["d1"] else 1)
+            end_year = int(g["y2"]) if g["y2"] else year + 1 if g["next"] or m2 < m1 else year
+            if end_year < year or not _year_ok(end_year):
+                return _review("日期范围无效")
+            start = date(year, m1, int(g["d1"])) if g["d1"] else _month_window(year, m1, g["mod1"] or "")[0]
             due = date(end_year, m2, int(g["d2"])) if g["d2"] else _month_window(end_year, m2, mod)[1]
             return Head(start, due, PERIOD, "month", (year, end_year))
     except ValueError:
         return _review("日期无效")
     if mod in {"起", "开始", "以后", "后"}:
         return Head(date(year, m1, 1), date(year, 12, 31), PERIOD, "month", (year, year), from_month=m1)
+    if mod.endswith("前") and mod[:-1] in {"上旬", "中旬", "下旬", "上中旬", "中下旬", "初", "中"}:
+        return Head(None, _month_window(year, m1, mod[:-1])[1], DEADLINE, "month", (year, year))
     start, due = _month_window(year, m1, mod)
     kind = DEADLINE if mod in {"底前", "底", "末", "前", "前夕"} else PERIOD
     return Head(None if kind == DEADLINE else start, due, kind, "month", (year, year))
@@ -355,93 +373,105 @@ def _school(match: re.Match, year: int | None) -> Head:
     return Head(date(year, 2, 1), date(year, 7, 31), PERIOD, "month")
 
 
-def _strip(segment: str) -> str:
-    body = _QUOTES.sub("", _BULLET.sub("", segment, count=1)).strip(" :：,，、")
-    prefix = _PREFIX.match(body)
-    return body[prefix.end() :] if prefix else body
-
-
 _NOT_TEMPORAL = re.compile(r"^(?:的|基础|工作基础|数据|水平)")
-
-
 # A date as a spreadsheet writes it (a 完成时限 cell): 2019-04-30, 2019/4/30, 2019.4.30 — due that day.
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+# Placeholder cells of a by-year column ("/", "—", "无") say "nothing this year".
+_NOTHING = re.compile(r"^[\s/／\\\-—–_、无暂空]*$")
 
 
-def _head(segment: str, ctx: _Context) -> Head | None:
-    """The date expression at the start of a step, or None. Updates the year the text is in."""
-    body = _strip(segment)
-    match = _ISO_DATE.match(body)
-    if match is not None:
-        try:
-            when = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
-        except ValueError:
-            return _review("日期无效")
-        if not _year_ok(when.year):
-            return _review("年份无效")
-        ctx.year = when.year
-        return Head(None, when, DEADLINE, "month", (when.year, when.year))
+def says_nothing(text: str) -> bool:
+    """A placeholder cell ("/", "—", "无") of a by-year column: nothing is due that year."""
+    return bool(_NOTHING.match(str(text or "")))
+
+
+def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
+    """The date expression at the start of `body` and where it ends, or (None, 0)."""
+    head, end = _iso(body)
+    if head is not None:
+        if head.kind != REVIEW:
+            ctx.year = head.due.year
+        return head, end
     match = _YEAR_RANGE.match(body)
     if match is not None:
         g = match.groupdict()
         y1, y2 = int(g["y1"]), int(g["y2"])
         if not (_year_ok(y1) and _year_ok(y2)) or y2 < y1:
-            return _review("年份无效")
+            return _review("年份无效"), match.end()
         ctx.year = y2
         start = date(y1, 1 if g["h1"] != "下" else 7, 1)
         due = date(y2, 6, 30) if g["h2"] == "上" else date(y2, 12, 31)
         if g["mod"]:
-            return Head(None, due, DEADLINE, "year", (y1, y2))
-        return Head(start, due, PERIOD, "year", (y1, y2))
+            return Head(None, due, DEADLINE, "year", (y1, y2)), match.end()
+        return Head(start, due, PERIOD, "year", (y1, y2)), match.end()
     match = _YEAR.match(body)
     if match is not None:
         g = match.groupdict()
         if g["rel"]:
             base = ctx.year if ctx.year is not None else ctx.single_year
             if base is None:
-                return _review("无法确定“次年”“当年”指哪一年")
+                return _review("无法确定“次年”“当年”指哪一年"), match.end()
             year = base + _REL_YEAR[g["rel"]]
         elif "X" in (g["y"] or ""):
-            return _review("时间待定（原文用 X 占位）")
+            return _review("时间待定（原文用 X 占位）"), match.end()
         else:
             year = int(g["y"] or g["ybare"])
             if not _year_ok(year):
-                return _review("年份无效")
+                return _review("年份无效"), match.end()
         rest = body[match.end() :]
         if _NOT_TEMPORAL.match(rest):
-            return None
+            return None, 0
         ctx.year = year
-        head, _ = _after_year(rest.lstrip(":："), year, ctx)  # 2021年：年底前 is 2021年底前
+        stripped = rest.lstrip(":：")  # 2021年：年底前 is 2021年底前
+        head, end = _after_year(stripped, year, ctx)
         if head is not None:
-            return head
-        return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year))
+            return head, match.end() + len(rest) - len(stripped) + end
+        return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year)), match.end()
     for name, pattern in _BARE_YEAR_LEVEL:
         match = pattern.match(body)
         if match is None:
             continue
         year = ctx.bare_year()
         if year is None:
-            return _review("无法确定年份（多年计划中没有写哪一年）")
-        g, mod = match.groupdict(), match.groupdict().get("mod")
-        if name == "half":
-            return _half(year, g["h"], mod)
-        if name == "quarter":
-            return _quarter(year, _QUARTERS[g.get("q") or g.get("q1") or g["q2"]], mod)
-        if name == "end":
-            return Head(None, date(year, 12, 31), DEADLINE, "year", (year, year))
-        return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year))
+            return _review("无法确定年份（多年计划中没有写哪一年）"), match.end()
+        return _year_part(name, match.groupdict(), year), match.end()
     match = _FESTIVAL.match(body)
-    if match is not None and (
-        match.group("mod") or match.end() == len(body) or body[match.end()] in ":：,，、"
-    ):
-        return _festival(match, ctx.bare_year())
+    ends_there = match is not None and (match.end() == len(body) or body[match.end()] in ":：,，、")
+    if match is not None and (match.group("mod") or ends_there):
+        return _festival(match, ctx.bare_year()), match.end()
     match = _SCHOOL.match(body)
     if match is not None:
-        return _school(match, ctx.bare_year())
+        return _school(match, ctx.bare_year()), match.end()
     match = _MONTH.match(body)
     if match is not None and "月" in match.group(0):
-        return _month(match, ctx.bare_year())
-    return None
+        return _month(match, ctx.bare_year()), match.end()
+    return None, 0
+
+
+def _strip(segment: str) -> str:
+    body = _QUOTES.sub("", _BULLET.sub("", segment, count=1)).strip(" :：,，、")
+    prefix = _PREFIX.match(body)
+    return body[prefix.end() :] if prefix else body
+
+
+def _head(segment: str, ctx: _Context) -> Head | None:
+    """The date head of a step, with the dates listed after it ("3月、9月", "上半年、下半年",
+    "2022年、2023年") as more windows of the same step. Updates the year the text is in."""
+    body = _strip(segment)
+    head, end = _one_head(body, ctx)
+    if head is None:
+        return None
+    head.end = end
+    while head.kind != REVIEW and body[end : end + 1] == "、":
+        more, length = _one_head(body[end + 1 :], ctx)
+        if more is None or more.kind == REVIEW:
+            break
+        head.extra.append(more)
+        end += 1 + length
+        if head.years and more.years:
+            head.years = (min(head.years[0], more.years[0]), max(head.years[1], more.years[1]))
+    head.end = end
+    return head
 
 
 # A deadline inside a sentence ("…，到2019年底，团员成为注册志愿者比例达到91%以上"); the leading word keeps
@@ -471,10 +501,7 @@ RECURRING_RULES = [  # (pattern, months per occurrence, label)
     (re.compile(r"每半年"), 6, "每半年"),
     (re.compile(r"每(?:一)?年(?!级)|逐年|年均|按照[^，。；]{0,20}的?节奏"), 12, "每年"),
 ]
-_MONTH_IN_TEXT = re.compile(r"(\d{1,2})月(?:份)?(底前|底|末|前)?")
 _DAY_IN_MONTH = re.compile(r"(\d{1,2})[日号](?:前|之前)")
-
-
 _EVERY_TERM = re.compile(r"每(?:个|一)?学期")
 
 
@@ -487,43 +514,64 @@ def _terms(text: str, first_year: int, last_year: int) -> list[ParsedMilestone]:
     return out
 
 
+def _recurring_years(head: Head | None, ctx: _Context) -> tuple[int | None, int | None]:
+    """The years a recurring phrase runs over: those its step names, else the plan's — the plan's own
+    year when it was written for one year and widened."""
+    if head is not None and head.years:
+        return head.years
+    if ctx.default_year is not None:
+        return ctx.default_year, ctx.default_year
+    return ctx.start_year, ctx.end_year
+
+
+def _yearly(text: str, after: str, first_year: int, last_year: int, ctx: _Context) -> list[ParsedMilestone]:
+    """每年…: once a year, at the time the words after 每年 name (6月, 五四前后, 一季度, 寒假、暑假,
+    年底前) or by the end of each year."""
+    out = []
+    for year in range(first_year, last_year + 1):
+        inner = _Context(ctx.start_year, ctx.end_year, year=year)
+        head = _head(after, inner) if after else None
+        if head is None or head.kind == REVIEW or head.level == "from":
+            out.append(ParsedMilestone(text, date(year, 1, 1), date(year, 12, 31), RECURRING, "每年"))
+            continue
+        for window in (head, *head.extra):
+            out.append(ParsedMilestone(text, window.start, window.due, RECURRING, "每年"))
+    return out
+
+
+def _recurring_phrase(text: str) -> bool:
+    return bool(_EVERY_TERM.search(text)) or any(pattern.search(text) for pattern, _, _ in RECURRING_RULES)
+
+
 def _recurring(text: str, head: Head | None, ctx: _Context) -> list[ParsedMilestone] | None:
+    first_year, last_year = _recurring_years(head, ctx)
     if _EVERY_TERM.search(text):
-        first_year, last_year = (
-            head.years if head is not None and head.years else (ctx.start_year, ctx.end_year)
-        )
         if first_year is None or last_year is None:
             return [ParsedMilestone(text, None, None, REVIEW, "无法确定计划期，不能展开周期性安排")]
         return _terms(text, first_year, last_year)
     for pattern, step, label in RECURRING_RULES:
-        if not pattern.search(text):
+        match = pattern.search(text)
+        if match is None:
             continue
-        if head is not None and head.years:
-            first_year, last_year = head.years
-        else:
-            first_year, last_year = ctx.start_year, ctx.end_year
         if first_year is None or last_year is None:
             return [ParsedMilestone(text, None, None, REVIEW, "无法确定计划期，不能展开周期性安排")]
+        if step == 12:
+            after = text[match.end() :] if match.group(0).startswith("每") else ""
+            return _yearly(text, after, first_year, last_year, ctx)
         out = []
         first_month = head.from_month if head is not None and head.from_month else 1
-        month_named = _MONTH_IN_TEXT.search(pattern.sub("", text)) if step == 12 else None
         day_named = _DAY_IN_MONTH.search(text) if step == 1 else None
         for year in range(first_year, last_year + 1):
-            if month_named and 1 <= int(month_named.group(1)) <= 12:  # 每年6月
-                month = int(month_named.group(1))
-                due = _last_day(year, month)
-                start = None if month_named.group(2) else date(year, month, 1)
-                out.append(ParsedMilestone(text, start, due, RECURRING, label))
-                continue
             for month in range(step, 13, step):
                 start = date(year, month - step + 1, 1)
                 if year == first_year and month < first_month:
                     continue
+                if year == first_year:
+                    start = max(start, date(year, first_month, 1))
                 due = _last_day(year, month)
                 if day_named and 1 <= int(day_named.group(1)) <= 28:  # 每月5日前
                     due = date(year, month, int(day_named.group(1)))
-                out.append(ParsedMilestone(text, max(start, date(year, first_month, 1)) if year == first_year
-                                           else start, due, RECURRING, label))  # fmt: skip
+                out.append(ParsedMilestone(text, start, due, RECURRING, label))
         return out
     return None
 
@@ -626,24 +674,17 @@ def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
     for clause in _clauses(text):
         steps = _steps(clause, ctx)
         first = steps[0].head if steps else None
-        if (
-            first is None
-            or first.level in {"year", "from"}
-            or first.from_month
-            or first.kind == REVIEW
-            and len(steps) == 1
-        ):
-            recurring = _recurring(clause, first if first is not None and first.kind != REVIEW else None, ctx)
-            if recurring:
-                out.extend(recurring)
-                last_level = "recurring"
-                continue
-        if first is not None and first.level == "from" and ONGOING_WORDS.search(clause) and len(steps) == 1:
+        from_on = first is not None and first.level == "from" and len(steps) == 1
+        if from_on and ONGOING_WORDS.search(clause) and not _recurring_phrase(clause):
             out.append(ParsedMilestone(clause, first.start, None, ONGOING, ""))
             last_level = "ongoing"
             continue
         if first is None:
-            if ONGOING_WORDS.search(clause) and last_level not in {"year", "from"}:
+            recurring = _recurring(clause, None, ctx)
+            if recurring:
+                out.extend(recurring)
+                last_level = "recurring"
+            elif ONGOING_WORDS.search(clause) and last_level not in {"year", "from"}:
                 out.append(ParsedMilestone(f"{preamble}；{clause}" if preamble and not out else clause,
                                            None, None, ONGOING, ""))  # fmt: skip
                 preamble = "" if not out else preamble
@@ -655,13 +696,27 @@ def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
                 preamble = f"{preamble}；{clause}" if preamble else clause
             continue
         single = len(steps) == 1
-        for index, step in enumerate(steps):
-            made = _milestones(step, clause, single)
+        made_by_step = []
+        for step in steps:
+            raw = clause if single else step.text
+            made = None
+            head = step.head
+            if head.level in {"year", "from"} or head.from_month or head.kind == REVIEW and single:
+                made = _recurring(raw, head if head.kind != REVIEW else None, ctx)
+            if made:
+                last_level = "recurring"
+            else:
+                made = _milestones(step, clause, single)
+                last_level = head.level
+            made_by_step.append(made)
+        # "2020年起逐年提高，2022年底前全覆盖": the dated step is the last occurrence, not one more.
+        dated = {m.due for made in made_by_step for m in made if m.kind != RECURRING and m.due}
+        for index, made in enumerate(made_by_step):
+            made = [m for m in made if m.kind != RECURRING or m.due not in dated] or made
             if index == 0 and preamble and not out:
                 made[0] = replace(made[0], raw=f"{preamble}；{made[0].raw}")
                 preamble = ""
             out.extend(made)
-            last_level = step.head.level
     if not out and preamble:
         return [ParsedMilestone(preamble[:2000], None, None, REVIEW, "未识别出时间")]
     return out

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from orgtree.models import Department, OrgType
 from orgtree.services import organisation_create
-from plans.importers import period_from_title, split_departments
+from plans.importers import period_from_title, plan_title, split_departments
 from plans.imports import PlanImportRejected, plan_import_commit, plan_import_preview
 from plans.models import Plan
 
@@ -41,6 +41,26 @@ def province(db):
 )
 def test_the_period_from_a_title(lines, period):
     assert period_from_title(lines) == period
+
+
+@pytest.mark.parametrize(
+    "lines,title",
+    [
+        (
+            [
+                "团于字〔2022〕3号",
+                "共青团某县委2022年工作要点",
+                "（2022年2月18日共青团某县委全委（扩大）会议通过）",
+            ],
+            "共青团某县委2022年工作要点",
+        ),  # the bracketed note under a title is not the title
+        (["关于印发《某方案（2019—2022）》的通知", "各市团委："], "某方案（2019—2022）"),
+        (["附件2", "某某团委2021年任务清单"], "某某团委2021年任务清单"),
+        (["计划期：2019—2022年"], ""),
+    ],
+)
+def test_the_title_among_the_lines_above_a_table(lines, title):
+    assert plan_title(lines) == title
 
 
 @pytest.mark.parametrize(
@@ -106,7 +126,7 @@ def test_a_column_per_year_is_read_as_yearly_steps(province):
             ["共青团工作三年行动分工（2019—2021年）"],
             ["序号", "工作任务", "2019年", "2020年", "2021年", "牵头部门"],
             [1, "青年之家建设", "6月底前：完成选点", "全面推开", "年底前：全面验收", "组织部"],
-            [2, "团干部培训", "", "上半年：轮训一遍", "", "组织部"],
+            [2, "团干部培训", "/", "上半年：轮训一遍", "—", "组织部"],  # placeholders: nothing that year
         ]
     )  # fmt: skip
     preview = plan_import_preview(organisation=province, filename="y.xlsx", content=content)

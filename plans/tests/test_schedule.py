@@ -146,6 +146,28 @@ FAMILIES = [
     ("2019-02-30", ONE_YEAR, [(None, None, REVIEW)]),
     # a year that is not a time
     ("在2019年工作基础上进一步提升", ONE_YEAR, [(None, None, REVIEW)]),
+    # lists of dates: one window each
+    ("3月、9月：集中开展团课", ONE_YEAR, [(D(2019, 3, 1), D(2019, 3, 31), PERIOD), (D(2019, 9, 1), D(2019, 9, 30), PERIOD)]),
+    ("2020年、2021年：分两批验收", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), PERIOD), (D(2021, 1, 1), D(2021, 12, 31), PERIOD)]),
+    ("2019年底前出台办法，2020年、2021年每年评估一次", THREE_YEARS,
+     [(None, D(2019, 12, 31), DEADLINE), (D(2020, 1, 1), D(2020, 12, 31), RECURRING), (D(2021, 1, 1), D(2021, 12, 31), RECURRING)]),
+    # 每年 with a time of the year after it
+    ("每年五四前后开展表彰", (2019, 2020), [(D(y, 5, 4), D(y, 5, 4), RECURRING) for y in (2019, 2020)]),
+    ("每年一季度召开部署会", (2019, 2020), [(D(y, 1, 1), D(y, 3, 31), RECURRING) for y in (2019, 2020)]),
+    ("每年寒假、暑假组织返乡实践", (2019, 2019), [(D(2019, 1, 1), D(2019, 2, 28), RECURRING), (D(2019, 7, 1), D(2019, 8, 31), RECURRING)]),
+    ("每年年底前报送总结", (2019, 2020), [(None, D(y, 12, 31), RECURRING) for y in (2019, 2020)]),
+    # the last occurrence that a dated step states is not counted twice
+    ("2020年起，逐年提高覆盖率，2021年底前实现全覆盖", THREE_YEARS, [(D(2020, 1, 1), D(2020, 12, 31), RECURRING), (None, D(2021, 12, 31), DEADLINE)]),
+    # ranges across years, of 旬, of quarters; words before a date
+    ("2019年9月至2020年6月：开展团课", THREE_YEARS, [(D(2019, 9, 1), D(2020, 6, 30), PERIOD)]),
+    ("8月下旬至9月上旬：迎新", ONE_YEAR, [(D(2019, 8, 21), D(2019, 9, 10), PERIOD)]),
+    ("6月中旬前报送名单", ONE_YEAR, [(None, D(2019, 6, 20), DEADLINE)]),
+    ("二至三季度：集中攻坚", ONE_YEAR, [(D(2019, 4, 1), D(2019, 9, 30), PERIOD)]),
+    ("即日起至6月底：集中排查", ONE_YEAR, [(None, D(2019, 6, 30), DEADLINE)]),
+    ("五四青年节前：完成评选", ONE_YEAR, [(None, D(2019, 5, 4), DEADLINE)]),
+    ("2020年十月底前完成创建", THREE_YEARS, [(None, D(2020, 10, 31), DEADLINE)]),
+    ("三至五月：集中宣讲", ONE_YEAR, [(D(2019, 3, 1), D(2019, 5, 31), PERIOD)]),
+    ("2020年：2020-06-30前", THREE_YEARS, [(None, D(2020, 6, 30), DEADLINE)]),
 ]  # fmt: skip
 
 
