@@ -23,6 +23,19 @@ from .actors import actor
 T = TypeVar("T")
 
 
+class JobState(models.TextChoices):
+    """Where the upload's background work stands. Previews and confirms of big files run on a worker."""
+
+    PREVIEWING = "previewing", "正在读取和预览"
+    READY = "ready", "预览就绪"
+    CONFIRMING = "confirming", "正在导入"
+    DONE = "done", "已导入"
+    FAILED = "failed", "文件被拒绝"
+
+
+RUNNING = (JobState.PREVIEWING, JobState.CONFIRMING)
+
+
 class StagedUpload(models.Model):
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -31,12 +44,26 @@ class StagedUpload(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    job_state = models.CharField("处理状态", max_length=12, choices=JobState.choices, default=JobState.READY)
+    job_message = models.TextField("处理说明", blank=True)
+    job_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
 
     def __str__(self):
         return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.job_state in RUNNING
+
+    def is_stale(self, seconds: int) -> bool:
+        """A job that should have finished long ago: its worker was stopped or killed. Nothing of it was
+        written (confirm runs in one transaction), so it can be started again."""
+        started = self.job_started_at
+        running_for = (timezone.now() - started).total_seconds() if started is not None else 0
+        return self.is_running and running_for > seconds
 
 
 def preview_digest(preview: dict) -> str:

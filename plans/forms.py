@@ -21,9 +21,24 @@ class PlanImportForm(forms.Form):
         help_text="Excel（.xlsx、.xls）、Word 表格（.docx）或 CSV（UTF-8 / GBK），不超过 10 MB",
     )
 
+    start_year = forms.IntegerField(
+        label="计划起始年度", required=False, min_value=2000, max_value=2100,
+        help_text="可不填：标题或进度安排中写了年份时自动识别",
+    )  # fmt: skip
+    end_year = forms.IntegerField(label="计划结束年度", required=False, min_value=2000, max_value=2100)
+
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if end and not start:
+            self.add_error("start_year", "填写了结束年度，也请填写起始年度")
+        elif start and end and end < start:
+            self.add_error("end_year", "结束年度不能早于起始年度")
+        return data
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -33,6 +48,13 @@ class PlanImportForm(forms.Form):
         if not name.endswith(PLAN_FILE_TYPES):
             raise forms.ValidationError(f"请上传 {'、'.join(PLAN_FILE_TYPES)} 文件")
         return upload
+
+
+class ImportPeriodForm(forms.Form):
+    """The period of a file that does not say it."""
+
+    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100, required=False)
 
 
 class SectionForm(forms.Form):

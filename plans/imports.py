@@ -4,13 +4,16 @@ or nothing, matched to an existing plan by 文号 or title and to its tasks by �
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.actors import actor
+from core.progress import progress_clear, progress_key, progress_report
 from core.spreadsheets import SpreadsheetError
-from core.staging import upload_confirm, upload_stage
+from core.staging import JobState, upload_confirm, upload_stage
 from orgtree.models import Department, Organisation
 
 from .importers import read_plan_table
@@ -18,6 +21,13 @@ from .models import Milestone, Plan, PlanImport, Section, Task
 from .schedule import REVIEW, parse_schedule, years_named
 from .selectors import section_titles
 from .services import milestones_sync
+
+PROGRESS_EVERY = 500  # rows between two progress reports
+
+
+def _quiet(stage: str, done: int = 0, total: int = 0) -> None:
+    pass
+
 
 NEEDS_PERIOD = "无法确定计划年度：标题和进度安排中都没有写年份。请填写计划的起止年度后再预览"
 
@@ -86,8 +96,12 @@ def plan_import_preview(
     plan: Plan | None = None,
     start_year: int | None = None,
     end_year: int | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> dict:
-    """What importing the file would do, as a JSON-able dict; writes nothing."""
+    """What importing the file would do, as a JSON-able dict; writes nothing. `progress(stage, done,
+    total)` hears how far it has got."""
+    report = progress or _quiet
+    report("读取文件")
     try:
         table = read_plan_table(filename, content)
     except SpreadsheetError as exc:
@@ -114,7 +128,9 @@ def plan_import_preview(
     new_departments: list[str] = []
     tasks = []
     counts = defaultdict(int)
-    for row in table.tasks:
+    for index, row in enumerate(table.tasks):
+        if index % PROGRESS_EVERY == 0:
+            report("解析进度安排", index, len(table.tasks))
         milestones = parse_schedule(row.schedule, first, last, default_year=default_year)
         for milestone in milestones:
             if milestone.kind == REVIEW:
@@ -279,40 +295,107 @@ def _replace_children(plan: Plan, touched: list[tuple[Task, dict]], updated: set
     Participating.objects.bulk_create(participants, batch_size=5000)
 
 
+# --- the browser's steps: upload, preview (a job), [state the period], confirm (a job) -------------------
+
+
+def plan_import_upload(*, organisation: Organisation, filename: str, content: bytes, user=None,
+                       start_year: int | None = None, end_year: int | None = None) -> PlanImport:  # fmt: skip
+    """Keep the upload; its preview is made by plan_import_run_preview, on a worker for big files."""
+    return upload_stage(PlanImport, filename=filename, content=content, preview={}, user=user,
+                        organisation=organisation, start_year=start_year, end_year=end_year,
+                        job_state=JobState.PREVIEWING, job_started_at=timezone.now())  # fmt: skip
+
+
+def _reporter(pk: int) -> Callable[..., None]:
+    key = progress_key("plan-import", pk)
+
+    def report(stage: str, done: int = 0, total: int = 0) -> None:
+        progress_report(key, stage=stage, done=done, total=total)
+
+    return report
+
+
+def plan_import_run_preview(*, pk: int) -> PlanImport:
+    """The preview job: read the stored file and keep what importing it would do (or why it cannot)."""
+    staged = PlanImport.objects.select_related("organisation").get(pk=pk)
+    try:
+        preview = plan_import_preview(organisation=staged.organisation, filename=staged.filename,
+                                      content=bytes(staged.content), start_year=staged.start_year,
+                                      end_year=staged.end_year, progress=_reporter(pk))  # fmt: skip
+    except PlanImportRejected as exc:
+        staged.preview, staged.job_state, staged.job_message = exc.preview, JobState.FAILED, exc.message
+    else:
+        staged.preview, staged.job_state, staged.job_message = preview, JobState.READY, ""
+    staged.save(update_fields=["preview", "job_state", "job_message"])
+    progress_clear(progress_key("plan-import", pk))
+    return staged
+
+
 def plan_import_stage(*, organisation: Organisation, filename: str, content: bytes, user=None,
                       start_year: int | None = None, end_year: int | None = None) -> PlanImport:  # fmt: skip
-    """Step one in the browser: keep the upload and its preview; nothing of the plan is written."""
-    preview = plan_import_preview(organisation=organisation, filename=filename, content=content,
-                                  start_year=start_year, end_year=end_year)  # fmt: skip
-    return upload_stage(PlanImport, filename=filename, content=content, preview=preview, user=user,
-                        organisation=organisation, start_year=start_year, end_year=end_year)  # fmt: skip
+    """Upload and preview in one go (commands, tests, the embedded mode): nothing of the plan is written."""
+    staged = plan_import_upload(organisation=organisation, filename=filename, content=content, user=user,
+                                start_year=start_year, end_year=end_year)  # fmt: skip
+    return plan_import_run_preview(pk=staged.pk)
 
 
 def plan_import_set_period(*, staged: PlanImport, start_year: int, end_year: int | None) -> PlanImport:
-    """The user states the period the file does not give; the preview is made again with it."""
+    """The user states the period the file does not give; the preview is to be made again with it."""
     if staged.confirmed_at is not None:
         raise ValidationError("该文件已经导入过了")
     end_year = end_year or start_year
     if not 2000 <= start_year <= end_year <= 2100 or end_year - start_year > 10:
         raise ValidationError({"start_year": "起止年度应在 2000—2100 年之间，结束不早于开始，且不超过 10 年"})
     staged.start_year, staged.end_year = start_year, end_year
-    staged.preview = plan_import_preview(organisation=staged.organisation, filename=staged.filename,
-                                         content=bytes(staged.content), start_year=start_year,
-                                         end_year=end_year)  # fmt: skip
-    staged.save(update_fields=["start_year", "end_year", "preview"])
+    staged.job_state, staged.job_started_at, staged.job_message = JobState.PREVIEWING, timezone.now(), ""
+    staged.save(update_fields=["start_year", "end_year", "job_state", "job_started_at", "job_message"])
     return staged
 
 
-def plan_import_confirm(*, staged: PlanImport, user=None) -> Plan:
-    """Step two: commit exactly what the preview showed, once."""
+def plan_import_request_confirm(*, staged: PlanImport) -> PlanImport:
+    """Mark the upload as being confirmed; plan_import_run_confirm (a job) does the writing."""
+    staged = PlanImport.objects.get(pk=staged.pk)
+    if staged.confirmed_at is not None:
+        raise ValidationError("该文件已经导入过了")
+    if staged.is_running:
+        raise ValidationError("这个文件正在处理，请稍候")
+    if staged.job_state == JobState.FAILED or staged.preview.get("errors"):
+        raise ValidationError("文件有错误，不能导入；请修改后重新上传")
+    staged.job_state, staged.job_started_at, staged.job_message = JobState.CONFIRMING, timezone.now(), ""
+    staged.save(update_fields=["job_state", "job_started_at", "job_message"])
+    return staged
+
+
+def plan_import_run_confirm(*, pk: int, user=None) -> Plan | None:
+    """The confirm job. All of it is written in one transaction with the upload marked done: a job
+    stopped halfway leaves nothing behind and can simply run again."""
+    staged = PlanImport.objects.select_related("organisation").get(pk=pk)
+    try:
+        plan = plan_import_confirm(staged=staged, user=user, progress=_reporter(pk))
+    except (ValidationError, PlanImportRejected) as exc:
+        text = exc.message if isinstance(exc, PlanImportRejected) else "；".join(exc.messages)
+        PlanImport.objects.filter(pk=pk).update(job_state=JobState.READY, job_message=text)
+        plan = None
+    progress_clear(progress_key("plan-import", pk))
+    return plan
+
+
+def plan_import_confirm(
+    *, staged: PlanImport, user=None, progress: Callable[..., None] | None = None
+) -> Plan:
+    """Commit exactly what the preview showed, once."""
+    report = progress or _quiet
 
     def commit(staged: PlanImport, preview: dict) -> Plan:
+        report("写入计划、任务和时间节点", len(preview["tasks"]), len(preview["tasks"]))
         staged.plan = plan_import_commit(organisation=staged.organisation, preview=preview, user=user)
+        staged.job_state, staged.job_message = JobState.DONE, ""
         return staged.plan
 
     def preview(content: bytes) -> dict:
         return plan_import_preview(
-            organisation=staged.organisation, filename=staged.filename, content=content
-        )
+            organisation=staged.organisation, filename=staged.filename, content=content,
+            start_year=staged.start_year, end_year=staged.end_year, progress=report,
+        )  # fmt: skip
 
     return upload_confirm(staged, preview=preview, commit=commit)

@@ -8,18 +8,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from core.forms import error_text, message_service_errors
+from core.forms import message_service_errors
+from core.progress import progress_key, progress_read
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from core.staging import JobState
 from core.views import service_form
 from orgtree.selectors import get_object_for_user, may
 
-from . import imports, selectors, services
+from . import imports, selectors, services, tasks
 from .exporters import export_plan_xlsx
-from .forms import MilestoneForm, PlanFilter, PlanForm, PlanImportForm, PlanUpdateForm, SectionForm, TaskForm
+from .forms import (
+    ImportPeriodForm,
+    MilestoneForm,
+    PlanFilter,
+    PlanForm,
+    PlanImportForm,
+    PlanUpdateForm,
+    SectionForm,
+    TaskForm,
+)
 from .models import Milestone, Plan, PlanImport
 from .schedule import parse_schedule
 
@@ -62,41 +74,104 @@ def import_upload(request):
     form = PlanImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            staged = imports.plan_import_stage(
-                organisation=form.cleaned_data["organisation"],
-                filename=upload.name,
-                content=upload.read(),
-                user=request.user,
-            )
-        except imports.PlanImportRejected as exc:
-            form.add_error("file", f"文件被拒绝，未导入任何内容：{exc.message}")
-        else:
+        data = form.cleaned_data
+        staged = imports.plan_import_upload(
+            organisation=data["organisation"], filename=upload.name, content=upload.read(), user=request.user,
+            start_year=data["start_year"], end_year=data["end_year"],
+        )  # fmt: skip
+        tasks.plan_import_preview_task.delay(staged.pk)  # in-process in the embedded mode, else on a worker
+        staged.refresh_from_db()
+        if staged.job_state != JobState.FAILED:
             return redirect("plans:import_preview", pk=staged.pk)
+        # Rejected at once: say so on the form, and keep nothing of the file.
+        form.add_error("file", f"文件被拒绝，未导入任何内容：{staged.job_message}")
+        staged.delete()
     return render(request, "plans/import_upload.html", {"form": form})
+
+
+def _staged(request, pk) -> PlanImport:
+    return get_object_for_user(
+        PlanImport.objects.select_related("organisation", "plan"), request.user, "edit", pk=pk
+    )
 
 
 @require_GET
 def import_preview(request, pk):
-    staged = get_object_for_user(
-        PlanImport.objects.select_related("organisation", "plan"), request.user, "edit", pk=pk
-    )
-    return render(request, "plans/import_preview.html", {"staged": staged, "preview": staged.preview})
+    staged = _staged(request, pk)
+    context = {
+        "staged": staged,
+        "preview": staged.preview,
+        "stale": staged.is_stale(settings.IMPORT_JOB_TIMEOUT_SECONDS),
+        "progress": progress_read(progress_key("plan-import", staged.pk)),
+        "period_form": ImportPeriodForm(
+            initial={"start_year": staged.start_year, "end_year": staged.end_year}
+        ),
+    }
+    return render(request, "plans/import_preview.html", context)
+
+
+@require_GET
+def import_progress(request, pk):
+    """The progress bar a running import's page polls; once the job is done the page is shown again."""
+    staged = _staged(request, pk)
+    if not staged.is_running:
+        response = HttpResponse(status=204)
+        if staged.job_state == JobState.DONE and staged.plan_id:
+            response["HX-Redirect"] = reverse("plans:detail", args=[staged.plan_id])
+        else:
+            response["HX-Refresh"] = "true"
+        return response
+    context = {"staged": staged, "progress": progress_read(progress_key("plan-import", staged.pk))}
+    return render(request, "plans/_import_progress.html", context)
+
+
+@require_POST
+def import_period(request, pk):
+    staged = _staged(request, pk)
+    form = ImportPeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写计划的起止年度（2000—2100 年）")
+        return redirect("plans:import_preview", pk=staged.pk)
+    try:
+        imports.plan_import_set_period(staged=staged, **form.cleaned_data)
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    else:
+        tasks.plan_import_preview_task.delay(staged.pk)
+    return redirect("plans:import_preview", pk=staged.pk)
 
 
 @require_POST
 def import_confirm(request, pk):
-    staged = get_object_for_user(PlanImport.objects.all(), request.user, "edit", pk=pk)
+    staged = _staged(request, pk)
     try:
-        plan = imports.plan_import_confirm(staged=staged, user=request.user)
+        imports.plan_import_request_confirm(staged=staged)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        message_service_errors(request, exc)
         return redirect("plans:import_preview", pk=staged.pk)
-    except imports.PlanImportRejected as exc:
-        messages.error(request, exc.message)
-        return redirect("plans:import_preview", pk=staged.pk)
-    messages.success(request, f"已导入“{plan.title}”")
-    return redirect("plans:detail", pk=plan.pk)
+    tasks.plan_import_confirm_task.delay(staged.pk, request.user.pk)
+    staged.refresh_from_db()
+    if staged.job_state == JobState.DONE:
+        messages.success(request, f"已导入“{staged.plan.title}”")
+        return redirect("plans:detail", pk=staged.plan_id)
+    if staged.job_message:
+        messages.error(request, staged.job_message)
+    return redirect("plans:import_preview", pk=staged.pk)
+
+
+@require_POST
+def import_retry(request, pk):
+    """Start again a job whose worker stopped (nothing of it was written)."""
+    staged = _staged(request, pk)
+    if not staged.is_stale(settings.IMPORT_JOB_TIMEOUT_SECONDS):
+        messages.info(request, "这个文件仍在正常处理中，请稍候")
+    elif staged.job_state == JobState.PREVIEWING:
+        PlanImport.objects.filter(pk=staged.pk).update(job_started_at=timezone.now())
+        tasks.plan_import_preview_task.delay(staged.pk)
+    else:
+        PlanImport.objects.filter(pk=staged.pk).update(job_started_at=timezone.now())
+        tasks.plan_import_confirm_task.delay(staged.pk, request.user.pk)
+    return redirect("plans:import_preview", pk=staged.pk)
 
 
 @require_GET

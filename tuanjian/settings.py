@@ -174,6 +174,9 @@ STATUS_AT_RISK_MARGIN = int(os.environ.get("STATUS_AT_RISK_MARGIN", "20"))
 REPORT_DEADLINE_DAY = int(os.environ.get("REPORT_DEADLINE_DAY", "5"))
 # Evidence attached to a progress report: the largest file accepted.
 REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An import job not finished after this many seconds is taken as stopped (its worker was killed): the
+# user may start it again; nothing of it was written.
+IMPORT_JOB_TIMEOUT_SECONDS = int(os.environ.get("IMPORT_JOB_TIMEOUT_SECONDS", "900"))
 # The dashboard's "refresh now" runs at most once per organisation in this many seconds.
 STATUS_REFRESH_THROTTLE_SECONDS = int(os.environ.get("STATUS_REFRESH_THROTTLE_SECONDS", "60"))
 

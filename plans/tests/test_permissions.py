@@ -76,3 +76,16 @@ class TestImportPreview(ScopedObjectViewTest):
 
 class TestImportConfirm(ScopedObjectViewTest):
     url_name, obj, allowed, method = "plans:import_confirm", "plan_import", OFFICE, "post"
+
+
+class TestImportProgress(ScopedObjectViewTest):
+    url_name, obj, allowed = "plans:import_progress", "plan_import", OFFICE
+
+
+class TestImportPeriod(ScopedObjectViewTest):
+    url_name, obj, allowed, method = "plans:import_period", "plan_import", OFFICE, "post"
+    data = {"start_year": 2019, "end_year": 2019}
+
+
+class TestImportRetry(ScopedObjectViewTest):
+    url_name, obj, allowed, method = "plans:import_retry", "plan_import", OFFICE, "post"
