@@ -1,5 +1,6 @@
-"""Export a plan as a 任务分解表 (.xlsx) in the layout it is imported from: title rows, header, section rows
-spanning the table, one row a task. Saved by the project's one safe writer (core.spreadsheets)."""
+"""Export a plan as a 任务分解表 (.xlsx) in the layout it is imported from: 文号, title and period rows,
+header (with the columns the import kept), section rows spanning the table, one row a task. Importing the
+file reproduces the plan. Saved by the project's one safe writer (core.spreadsheets)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import workbook_bytes
 
+from .importers import period_line
 from .models import Plan
 from .selectors import plan_tasks, section_paths
 
@@ -17,10 +19,18 @@ WIDTHS = [6, 28, 60, 60, 14, 18]
 
 
 def export_plan_xlsx(plan: Plan) -> bytes:
+    return workbook_bytes(plan_workbook(plan))
+
+
+def plan_workbook(plan: Plan) -> Workbook:
+    """The plan's sheet, first in the book (the one an import reads); callers may add sheets after it."""
     book = Workbook()
     sheet = book.active
     sheet.title = "任务分解"
-    last_column = get_column_letter(len(HEADER))
+    tasks = list(plan_tasks(plan))
+    extra_names = list(dict.fromkeys(name for task in tasks for name in (task.extra or {})))
+    header = [*HEADER, *extra_names]
+    last_column = get_column_letter(len(header))
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def spanning(text: str, *, bold: bool = False, fill: str | None = None) -> None:
@@ -34,13 +44,15 @@ def export_plan_xlsx(plan: Plan) -> bytes:
     if plan.doc_number:
         spanning(plan.doc_number)
     spanning(plan.title, bold=True)
-    sheet.append(HEADER)
+    spanning(period_line(start_year=plan.start_year, end_year=plan.end_year, default_year=plan.default_year,
+                         school_year=plan.school_year))  # fmt: skip
+    sheet.append(header)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
     paths = section_paths(plan)
     shown: list[int] = []
-    for task in plan_tasks(plan):
+    for task in tasks:
         path = paths.get(task.section_id, [])
         for depth, section in enumerate(path):
             if depth >= len(shown) or shown[depth] != section.pk:
@@ -55,11 +67,12 @@ def export_plan_xlsx(plan: Plan) -> bytes:
                 task.schedule_text,
                 "、".join(d.name for d in task.lead_departments.all()),
                 "、".join(d.name for d in task.participating_departments.all()),
+                *((task.extra or {}).get(name, "") for name in extra_names),
             ]
         )
-    for index, width in enumerate(WIDTHS, start=1):
+    for index, width in enumerate([*WIDTHS, *([30] * len(extra_names))], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=1):
         for cell in row:
             cell.alignment = wrap
-    return workbook_bytes(book)
+    return book

@@ -101,6 +101,11 @@ class PlanUpdateForm(forms.Form):
     )
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
+    by_school_year = forms.BooleanField(
+        label="按学年", required=False,
+        help_text="学校团委按学年（如 2024—2025 学年）制定的计划：只写月份的时间，"
+                  "9—12 月算起始年度，1—8 月算结束年度",
+    )  # fmt: skip
     report_frequency = forms.ChoiceField(
         label="进度报告频次", choices=ReportFrequency.choices, initial=ReportFrequency.MONTH, required=False
     )
@@ -109,7 +114,8 @@ class PlanUpdateForm(forms.Form):
 
     @classmethod
     def initial_for(cls, plan: Plan) -> dict:
-        return {name: getattr(plan, name) for name in cls.FIELDS}
+        initial = {name: getattr(plan, name) for name in cls.FIELDS}
+        return {**initial, "by_school_year": bool(plan.school_year)}
 
 
 class PlanForm(PlanUpdateForm):

@@ -31,9 +31,10 @@ ALIASES = {
     "summary": ("总体计划", "主要内容", "工作内容", "工作目标", "具体内容", "工作举措", "目标任务"),
     "schedule": ("相关工作进度安排", "进度安排", "推进步骤", "时间节点", "完成时限", "时间安排", "完成时间",
                  "进度要求", "时间进度"),
-    "lead": ("牵头部门", "牵头单位"),
+    "lead": ("牵头部门", "牵头单位", "牵头处室", "主责部门", "主责单位"),
     "responsible": ("责任部门", "责任单位"),
-    "participating": ("参与部门", "配合部门", "协办部门", "参与单位", "配合单位"),
+    "participating": ("参与部门", "配合部门", "协办部门", "参与单位", "配合单位", "协同部门", "协同单位",
+                      "协办单位", "参加单位", "配合处室"),
 }  # fmt: skip
 # A column per year: 2019年 | 2020年度 | 2021 | 2022年任务 — each a yearly step of the task.
 _YEAR_COLUMN = re.compile(r"^(\d{4})(?:年度?)?(?:工作)?(?:安排|任务|目标|计划|进度)?$")
@@ -45,6 +46,33 @@ SECTION_PATTERNS = [
 _WS = re.compile(r"\s+")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[（(【]\d{4}[〕\]）)】]\s*\d{1,4}\s*号")
 PERIOD_LINE = "计划期"  # our export's own line under the title: 计划期：2019—2022年
+_PERIOD_LINE = re.compile(
+    r"^计划期[:：]\s*(?P<start>\d{4})(?:\s*[—-]\s*(?P<end>\d{4}))?\s*(?P<unit>学年|年)"
+    r"(?:[（(]只写月份的时间按\s*(?P<default>\d{4})\s*年[）)])?"
+)
+
+
+def period_line(*, start_year: int, end_year: int, default_year: int | None = None,
+                school_year: int | None = None) -> str:  # fmt: skip
+    """The line an export writes under the title, which an import reads back exactly."""
+    years = str(start_year) if start_year == end_year else f"{start_year}—{end_year}"
+    line = f"{PERIOD_LINE}：{years}{'学年' if school_year else '年'}"
+    return f"{line}（只写月份的时间按 {default_year} 年）" if default_year else line
+
+
+def read_period_line(lines: list[str]) -> dict | None:
+    for line in lines:
+        match = _PERIOD_LINE.match((line or "").strip())
+        if match is None:
+            continue
+        start = int(match.group("start"))
+        end = int(match.group("end") or start)
+        default = int(match.group("default")) if match.group("default") else None
+        if not 2000 <= start <= end <= 2100 or default is not None and not start <= default <= end:
+            return None
+        school = start if match.group("unit") == "学年" and end == start + 1 else None
+        return {"start_year": start, "end_year": end, "default_year": default, "school_year": school}
+    return None
 
 
 @dataclass
@@ -72,6 +100,8 @@ class ReadTable:
     columns: dict[str, int]
     columns_kept: list[str] = field(default_factory=list)
     year_columns: dict[int, int] = field(default_factory=dict)  # column → year
+    school_year: int | None = None  # a 学年 plan: the year its school year starts
+    default_year: int | None = None  # from our own 计划期 line: the year bare months mean
 
 
 # --- the plan's period, from its title ---------------------------------------------------------------------
@@ -94,6 +124,21 @@ _CN_SMALL = {
     "九": 9,
     "十": 10,
 }
+
+
+_SCHOOL_YEAR = re.compile(r"(\d{4})\s*年?\s*(?:-\s*(\d{4})\s*)?学年")
+
+
+def school_year_from_title(lines: list[str]) -> int | None:
+    """The first year of the school year a title names: 2024—2025学年, 2024-2025学年度, 2024学年 → 2024."""
+    for line in lines:
+        match = _SCHOOL_YEAR.search(normalise(line or ""))
+        if match is None:
+            continue
+        first = int(match.group(1))
+        if 2000 <= first <= 2100 and (match.group(2) is None or int(match.group(2)) == first + 1):
+            return first
+    return None
 
 
 def period_from_title(lines: list[str]) -> tuple[int, int] | None:
@@ -284,7 +329,13 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
     title_lines = _title_lines(grid, header_index)
     doc_number = next((m.group(0) for line in title_lines if (m := _DOC_NUMBER.search(line))), "")
     title = plan_title(title_lines)
-    period = period_from_title(title_lines)
+    own = read_period_line(title_lines)  # a file this app exported: its period exactly
+    if own is not None:
+        school_year, default_year = own["school_year"], own["default_year"]
+        period = (own["start_year"], own["end_year"])
+    else:
+        school_year, default_year = school_year_from_title(title_lines), None
+        period = (school_year, school_year + 1) if school_year else period_from_title(title_lines)
     header = grid[header_index]
     known = set(columns.values()) | set(year_columns)
     kept = {
@@ -395,4 +446,4 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
         raise PlanFileError("表头下面没有任务")
     start_year, end_year = period if period else (None, None)
     return ReadTable(title, doc_number, start_year, end_year, tasks, errors, warnings, columns,
-                     list(kept.values()), year_columns)  # fmt: skip
+                     list(kept.values()), year_columns, school_year, default_year)  # fmt: skip

@@ -71,8 +71,16 @@ def plan_period(table, start_year: int | None, end_year: int | None) -> dict:
         first, last = named[0], named[-1]
         warnings.append(f"标题中没有年度，按进度安排中写到的年份，计划期定为 {_years(first, last)}")
     else:
-        return {"first": None, "last": None, "default_year": None, "warnings": warnings}
+        return {"first": None, "last": None, "default_year": None, "school_year": None, "warnings": warnings}
+    school_year = table.school_year if (first, last) == (table.start_year, table.end_year) else None
+    if school_year:
+        warnings.append(
+            f"按 {school_year}—{school_year + 1} 学年读取：只写月份的时间，9—12 月为 {school_year} 年，"
+            f"1—8 月为 {school_year + 1} 年"
+        )
     default_year = first if first == last else None
+    if table.default_year and (first, last) == (table.start_year, table.end_year):
+        default_year = table.default_year  # our own export says which year bare months mean
     wider = (min(first, *named), max(last, *named)) if named else (first, last)
     if wider != (first, last):
         warnings.append(
@@ -81,7 +89,7 @@ def plan_period(table, start_year: int | None, end_year: int | None) -> dict:
         )
         first, last = wider
     return {"first": first, "last": last, "default_year": default_year if first != last else None,
-            "warnings": warnings}  # fmt: skip
+            "school_year": school_year, "warnings": warnings}  # fmt: skip
 
 
 def _years(first: int, last: int) -> str:
@@ -109,7 +117,8 @@ def plan_import_preview(
     warnings = list(table.warnings)
     period = plan_period(table, start_year, end_year)
     warnings += period["warnings"]
-    first, last, default_year = period["first"], period["last"], period["default_year"]
+    first, last, default_year, school_year = (period["first"], period["last"], period["default_year"],
+                                              period["school_year"])  # fmt: skip
     errors = list(table.errors)
     if first is None:
         errors.insert(0, {"row": None, "message": NEEDS_PERIOD})
@@ -131,7 +140,9 @@ def plan_import_preview(
     for index, row in enumerate(table.tasks):
         if index % PROGRESS_EVERY == 0:
             report("解析进度安排", index, len(table.tasks))
-        milestones = parse_schedule(row.schedule, first, last, default_year=default_year)
+        milestones = parse_schedule(
+            row.schedule, first, last, default_year=default_year, school_year=school_year
+        )
         for milestone in milestones:
             if milestone.kind == REVIEW:
                 phrase = milestone.raw[:30]
@@ -173,6 +184,7 @@ def plan_import_preview(
         "start_year": first,
         "end_year": last,
         "default_year": default_year,
+        "school_year": school_year,
         "needs_period": first is None,
         "columns_kept": table.columns_kept,
         "plan": {"id": plan.pk, "title": plan.title} if plan else None,
@@ -213,12 +225,13 @@ def plan_import_commit(
             start_year=preview["start_year"],
             end_year=preview["end_year"],
             default_year=preview.get("default_year"),
+            school_year=preview.get("school_year"),
             created_by=actor(user),
         )
     else:
         plan.start_year, plan.end_year = preview["start_year"], preview["end_year"]
-        plan.default_year = preview.get("default_year")
-        plan.save(update_fields=["start_year", "end_year", "default_year", "updated_at"])
+        plan.default_year, plan.school_year = preview.get("default_year"), preview.get("school_year")
+        plan.save(update_fields=["start_year", "end_year", "default_year", "school_year", "updated_at"])
 
     departments = {d.name: d for d in organisation.departments.all()}
     missing = [name for name in preview["new_departments"] if name not in departments]
@@ -315,9 +328,11 @@ def _reporter(pk: int) -> Callable[..., None]:
     return report
 
 
-def plan_import_run_preview(*, pk: int) -> PlanImport:
+def plan_import_run_preview(*, pk: int) -> PlanImport | None:
     """The preview job: read the stored file and keep what importing it would do (or why it cannot)."""
-    staged = PlanImport.objects.select_related("organisation").get(pk=pk)
+    staged = PlanImport.objects.select_related("organisation").filter(pk=pk).first()
+    if staged is None:  # the upload was deleted before its job ran
+        return None
     try:
         preview = plan_import_preview(organisation=staged.organisation, filename=staged.filename,
                                       content=bytes(staged.content), start_year=staged.start_year,
@@ -336,7 +351,7 @@ def plan_import_stage(*, organisation: Organisation, filename: str, content: byt
     """Upload and preview in one go (commands, tests, the embedded mode): nothing of the plan is written."""
     staged = plan_import_upload(organisation=organisation, filename=filename, content=content, user=user,
                                 start_year=start_year, end_year=end_year)  # fmt: skip
-    return plan_import_run_preview(pk=staged.pk)
+    return plan_import_run_preview(pk=staged.pk) or staged
 
 
 def plan_import_set_period(*, staged: PlanImport, start_year: int, end_year: int | None) -> PlanImport:
@@ -369,13 +384,19 @@ def plan_import_request_confirm(*, staged: PlanImport) -> PlanImport:
 def plan_import_run_confirm(*, pk: int, user=None) -> Plan | None:
     """The confirm job. All of it is written in one transaction with the upload marked done: a job
     stopped halfway leaves nothing behind and can simply run again."""
-    staged = PlanImport.objects.select_related("organisation").get(pk=pk)
+    staged = PlanImport.objects.select_related("organisation", "plan").filter(pk=pk).first()
+    if staged is None:
+        return None
+    if staged.confirmed_at is not None:  # delivered twice (a retried job whose first run had finished)
+        return staged.plan
     try:
         plan = plan_import_confirm(staged=staged, user=user, progress=_reporter(pk))
     except (ValidationError, PlanImportRejected) as exc:
         text = exc.message if isinstance(exc, PlanImportRejected) else "；".join(exc.messages)
-        PlanImport.objects.filter(pk=pk).update(job_state=JobState.READY, job_message=text)
-        plan = None
+        # Only an upload still waiting goes back to its preview: one that a parallel run finished stays done.
+        PlanImport.objects.filter(pk=pk, confirmed_at__isnull=True).update(job_state=JobState.READY,
+                                                                            job_message=text)  # fmt: skip
+        plan = PlanImport.objects.get(pk=pk).plan
     progress_clear(progress_key("plan-import", pk))
     return plan
 

@@ -43,6 +43,8 @@ class Plan(models.Model):
     # A one-year plan whose schedules also name a later (or earlier) year has its period widened; its bare
     # months ("4月：…") still mean the year it was written for.
     default_year = models.PositiveIntegerField("只写月份时的年度", null=True, blank=True)
+    # A school-year plan (2024—2025学年) names 2024 here: a bare September is 2024's, a bare March 2025's.
+    school_year = models.PositiveIntegerField("学年起始年度", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     report_frequency = models.CharField(
         "报告频次", max_length=8, choices=ReportFrequency.choices, default=ReportFrequency.MONTH
@@ -68,6 +70,19 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def period_label(self) -> str:
+        if self.school_year:
+            return f"{self.school_year}—{self.school_year + 1} 学年"
+        if self.start_year == self.end_year:
+            return f"{self.start_year} 年"
+        return f"{self.start_year}—{self.end_year} 年"
+
+    def schedule_reading(self) -> dict:
+        """What parse_schedule needs to know of the plan besides a task's text."""
+        return {"start_year": self.start_year, "end_year": self.end_year, "default_year": self.default_year,
+                "school_year": self.school_year}  # fmt: skip
 
 
 class Section(models.Model):

@@ -29,6 +29,7 @@ RECURRING = "recurring"  # one occurrence of 每月 / 每季度 / 每半年 / �
 ONGOING = "ongoing"  # 持续推进, 常态化: reported on, never overdue
 REVIEW = "review"  # could not be dated: a person must look
 
+SCHOOL_YEAR_FIRST_MONTH = 9
 MAX_TEXT = 20_000  # longer input is cut: no schedule cell is this long, and the parser stays linear
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -58,7 +59,8 @@ _ANY_TAG = re.compile(r"<[^>]{0,200}>")
 _DASHES = re.compile(
     r"[—–－~～〜―‐]+|(?<=[\d月年日号旬底末初])[至到](?=(?:次年)?\d)|(?<=[一二三四])[至到](?=第?[一二三四]季度)"
 )
-_SPACE_NEAR_DATE = re.compile(r"\s+(?=[\d年月日号底初中上下前半季X-])|(?<=[\d年月日号X-])\s+")
+# Spaces, not line breaks: a line break before "年底前" still starts a new step.
+_SPACE_NEAR_DATE = re.compile(r"[^\S\n]+(?=[\d年月日号底初中上下前半季X-])|(?<=[\d年月日号X-])[^\S\n]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9}  # fmt: skip
@@ -189,6 +191,9 @@ class _Context:
     # The year a bare month means in a one-year plan whose period was widened by an explicit year.
     default_year: int | None = None
     year: int | None = None  # the last year the text named, carried to later bare months
+    # A school-year plan (2024—2025学年: 2024): a bare September–December is in its first year,
+    # January–August in its second.
+    school_year: int | None = None
 
     @property
     def single_year(self) -> int | None:
@@ -196,8 +201,25 @@ class _Context:
             return self.default_year
         return self.start_year if self.start_year is not None and self.start_year == self.end_year else None
 
-    def bare_year(self) -> int | None:
-        return self.year if self.year is not None else self.single_year
+    @property
+    def academic_start(self) -> int | None:
+        return self.school_year if self.year is None else None
+
+    def bare_year(self, first_month: int | None = None, last_month: int | None = None) -> int | None:
+        """The year of a date that names no year, given the months it spans (in a school-year plan)."""
+        if self.year is not None or self.academic_start is None or first_month is None:
+            return self.year if self.year is not None else self.single_year
+        last_month = last_month or first_month
+        if first_month >= SCHOOL_YEAR_FIRST_MONTH and last_month >= first_month:
+            return self.academic_start
+        if last_month < SCHOOL_YEAR_FIRST_MONTH:
+            return self.academic_start + 1
+        return None  # 下半年, 三季度: across the two years
+
+    def academic_window(self) -> tuple[date, date] | None:
+        if self.school_year is None:
+            return None
+        return date(self.school_year, SCHOOL_YEAR_FIRST_MONTH, 1), date(self.school_year + 1, 8, 31)
 
 
 def _review(note: str) -> Head:
@@ -431,21 +453,41 @@ def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
         match = pattern.match(body)
         if match is None:
             continue
-        year = ctx.bare_year()
+        window = ctx.academic_window()
+        if name == "within" and window is not None:  # 全年 in a school-year plan: the school year
+            return Head(window[0], window[1], PERIOD, "year", (window[0].year, window[1].year)), match.end()
+        year = ctx.bare_year(*_months_of(name, match.groupdict()))
         if year is None:
             return _review("无法确定年份（多年计划中没有写哪一年）"), match.end()
         return _year_part(name, match.groupdict(), year), match.end()
     match = _FESTIVAL.match(body)
     ends_there = match is not None and (match.end() == len(body) or body[match.end()] in ":：,，、")
     if match is not None and (match.group("mod") or ends_there):
-        return _festival(match, ctx.bare_year()), match.end()
+        month = 1 if match.group("fest") == "春节" else FESTIVALS[match.group("fest")][0]
+        return _festival(match, ctx.bare_year(month)), match.end()
     match = _SCHOOL.match(body)
     if match is not None:
-        return _school(match, ctx.bare_year()), match.end()
+        autumn = match.group("what") in {"秋季学期", "上学期"}
+        return _school(match, ctx.bare_year(SCHOOL_YEAR_FIRST_MONTH if autumn else 1)), match.end()
     match = _MONTH.match(body)
     if match is not None and "月" in match.group(0):
-        return _month(match, ctx.bare_year()), match.end()
+        month = int(match.group("m1")) if match.group("m1").isdigit() else None
+        return _month(match, ctx.bare_year(month)), match.end()
     return None, 0
+
+
+def _months_of(name: str, g: dict) -> tuple[int, int]:
+    """The months a part of a year spans: 上半年 1–6, 三季度 7–9, 年底 12 …"""
+    if name == "quarters":
+        return 3 * _QUARTERS[g["qa"]] - 2, 3 * _QUARTERS[g["qb"]]
+    if name == "half":
+        return (1, 6) if g["h"] == "上" else (7, 12)
+    if name == "quarter":
+        q = _QUARTERS[g.get("q") or g.get("q1") or g["q2"]]
+        return 3 * q - 2, 3 * q
+    if name == "end":
+        return 12, 12
+    return 1, 12
 
 
 def _strip(segment: str) -> str:
@@ -501,6 +543,7 @@ RECURRING_RULES = [  # (pattern, months per occurrence, label)
     (re.compile(r"每半年"), 6, "每半年"),
     (re.compile(r"每(?:一)?年(?!级)|逐年|年均|按照[^，。；]{0,20}的?节奏"), 12, "每年"),
 ]
+_EVERY_YEAR = re.compile(r"每(?:一)?年(?!级)")
 _DAY_IN_MONTH = re.compile(r"(\d{1,2})[日号](?:前|之前)")
 _EVERY_TERM = re.compile(r"每(?:个|一)?学期")
 
@@ -527,14 +570,16 @@ def _recurring_years(head: Head | None, ctx: _Context) -> tuple[int | None, int 
 def _yearly(text: str, after: str, first_year: int, last_year: int, ctx: _Context) -> list[ParsedMilestone]:
     """每年…: once a year, at the time the words after 每年 name (6月, 五四前后, 一季度, 寒假、暑假,
     年底前) or by the end of each year."""
+    after = _EVERY_YEAR.sub("", after)  # "每年4月报名，每年9月决赛": each step, in each year
     out = []
     for year in range(first_year, last_year + 1):
         inner = _Context(ctx.start_year, ctx.end_year, year=year)
-        head = _head(after, inner) if after else None
-        if head is None or head.kind == REVIEW or head.level == "from":
+        heads = [step.head for step in _steps(after, inner) if step.head is not None] if after else []
+        dated = [head for head in heads if head.kind != REVIEW and head.level != "from"]
+        windows = [window for head in dated for window in (head, *head.extra)]
+        if not windows:
             out.append(ParsedMilestone(text, date(year, 1, 1), date(year, 12, 31), RECURRING, "每年"))
-            continue
-        for window in (head, *head.extra):
+        for window in windows:
             out.append(ParsedMilestone(text, window.start, window.due, RECURRING, "每年"))
     return out
 
@@ -544,6 +589,22 @@ def _recurring_phrase(text: str) -> bool:
 
 
 def _recurring(text: str, head: Head | None, ctx: _Context) -> list[ParsedMilestone] | None:
+    made = _recurring_over_years(text, head, ctx)
+    window = ctx.academic_window() if head is None or not head.years else None
+    if not made or window is None or made[0].kind == REVIEW:
+        return made
+    # A school-year plan: the occurrences within its school year; 每年 alone is once, by its end.
+    whole_years = all(
+        m.start is not None and (m.start.month, m.start.day, m.due.month, m.due.day) == (1, 1, 12, 31)
+        for m in made
+    )
+    inside = [m for m in made if window[0] <= m.due <= window[1]]
+    if whole_years or not inside:
+        return [ParsedMilestone(text, window[0], window[1], RECURRING, made[0].note)]
+    return inside
+
+
+def _recurring_over_years(text: str, head: Head | None, ctx: _Context) -> list[ParsedMilestone] | None:
     first_year, last_year = _recurring_years(head, ctx)
     if _EVERY_TERM.search(text):
         if first_year is None or last_year is None:
@@ -652,17 +713,24 @@ def _milestones(step: _Step, clause: str, single: bool) -> list[ParsedMilestone]
 
 
 def parse_schedule(
-    text: str, start_year: int | None, end_year: int | None = None, *, default_year: int | None = None
+    text: str,
+    start_year: int | None,
+    end_year: int | None = None,
+    *,
+    default_year: int | None = None,
+    school_year: int | None = None,
 ) -> list[ParsedMilestone]:
     """Milestones of a schedule text within a plan period (start_year – end_year). default_year: the year a
-    bare month means when the period is longer than the one year the plan was written for. Never raises."""
+    bare month means when the period is longer than the one year the plan was written for; school_year: the
+    plan runs over the school year from September of that year (2024—2025学年: 2024). Never raises."""
     end_year = end_year if end_year is not None else start_year
     if start_year is not None and end_year is not None and end_year < start_year:
         start_year, end_year = end_year, start_year
     original = str(text or "").strip()
     try:
         cleaned = normalise(original).strip()
-        return _parse(cleaned, _Context(start_year, end_year, default_year)) if cleaned else []
+        context = _Context(start_year, end_year, default_year, school_year=school_year)
+        return _parse(cleaned, context) if cleaned else []
     except Exception:  # noqa: BLE001 - the contract is "never raises": a person reviews what we could not read
         return [ParsedMilestone(original[:500], None, None, REVIEW, "解析出错")]
 

@@ -35,7 +35,8 @@ def plan_change_record(plan: Plan, user, action: str, **detail) -> None:
 
 
 def _clean_heading(*, organisation_id: int, title: str, doc_number: str, start_year: int, end_year: int,
-                   exclude_pk: int | None = None) -> tuple[str, str]:  # fmt: skip
+                   exclude_pk: int | None = None,
+                   by_school_year: bool = False) -> tuple[str, str]:  # fmt: skip
     title = " ".join((title or "").split())
     doc_number = "".join((doc_number or "").split())
     errors = {}
@@ -45,6 +46,8 @@ def _clean_heading(*, organisation_id: int, title: str, doc_number: str, start_y
         errors["end_year"] = "结束年度不能早于起始年度"
     elif end_year - start_year > MAX_PLAN_YEARS:
         errors["end_year"] = f"计划期不能超过 {MAX_PLAN_YEARS} 年"
+    if by_school_year and end_year != start_year + 1:
+        errors["by_school_year"] = "按学年的计划，结束年度应是起始年度的下一年（如 2024—2025 学年）"
     clash = Plan.objects.filter(organisation_id=organisation_id, doc_number=doc_number).exclude(pk=exclude_pk)
     if doc_number and clash.exists():
         errors["doc_number"] = f"本组织已有文号为“{doc_number}”的计划"
@@ -55,15 +58,17 @@ def _clean_heading(*, organisation_id: int, title: str, doc_number: str, start_y
 
 def plan_create(
     *, organisation: Organisation, title: str, start_year: int, end_year: int, doc_number: str = "",
-    issue_date: date | None = None, report_frequency: str = ReportFrequency.MONTH, user=None,
+    issue_date: date | None = None, report_frequency: str = ReportFrequency.MONTH,
+    by_school_year: bool = False, user=None,
 ) -> Plan:  # fmt: skip
     title, doc_number = _clean_heading(
         organisation_id=organisation.pk, title=title, doc_number=doc_number, start_year=start_year,
-        end_year=end_year,
+        end_year=end_year, by_school_year=by_school_year,
     )  # fmt: skip
     plan = Plan.objects.create(
         title=title, doc_number=doc_number, organisation=organisation, issue_date=issue_date,
         start_year=start_year, end_year=end_year, created_by=actor(user),
+        school_year=start_year if by_school_year else None,
         report_frequency=report_frequency or ReportFrequency.MONTH,
     )  # fmt: skip
     plan_change_record(plan, user, "create", title=plan.title)
@@ -77,14 +82,17 @@ def plan_update(*, plan: Plan, data: dict, user=None) -> Plan:
     title, doc_number = _clean_heading(
         organisation_id=plan.organisation_id, title=data.get("title"), doc_number=data.get("doc_number"),
         start_year=start_year, end_year=end_year, exclude_pk=plan.pk,
+        by_school_year=data.get("by_school_year", False),
     )  # fmt: skip
-    period_changed = (plan.start_year, plan.end_year) != (start_year, end_year)
+    school_year = start_year if data.get("by_school_year") else None
+    period_changed = (plan.start_year, plan.end_year, plan.school_year) != (start_year, end_year, school_year)
     changed = {
         label: {"old": str(getattr(plan, name) or ""), "new": str(value or "")}
         for name, label, value in [
             ("title", "标题", title), ("doc_number", "文号", doc_number),
             ("issue_date", "印发日期", data.get("issue_date")),
             ("start_year", "起始年度", start_year), ("end_year", "结束年度", end_year),
+            ("school_year", "学年起始年度", school_year),
         ]
         if getattr(plan, name) != value
     }  # fmt: skip
@@ -92,6 +100,7 @@ def plan_update(*, plan: Plan, data: dict, user=None) -> Plan:
     plan.start_year, plan.end_year = start_year, end_year
     if period_changed and not (start_year < end_year and start_year <= (plan.default_year or 0) <= end_year):
         plan.default_year = None  # a plan given a new period: bare months follow the new one
+    plan.school_year = school_year
     plan.report_frequency = data.get("report_frequency") or plan.report_frequency
     plan.save()
     if period_changed:
@@ -150,9 +159,7 @@ def milestones_sync(*, tasks: list[Task], plan: Plan) -> None:
         existing[milestone.task_id].append(milestone)
     kept, new, surplus, changed = [], [], [], []
     for task in tasks:
-        parsed = parse_schedule(
-            task.schedule_text, plan.start_year, plan.end_year, default_year=plan.default_year
-        )
+        parsed = parse_schedule(task.schedule_text, **plan.schedule_reading())
         old = existing.get(task.pk, [])
         for index, item in enumerate(parsed):
             if index < len(old):

@@ -9,8 +9,9 @@ from .imports import plan_import_run_confirm, plan_import_run_preview
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 3})
-def plan_import_preview_task(pk: int) -> str:
-    return plan_import_run_preview(pk=pk).job_state
+def plan_import_preview_task(pk: int) -> str | None:
+    staged = plan_import_run_preview(pk=pk)
+    return staged.job_state if staged is not None else None
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_kwargs={"max_retries": 3})

@@ -298,7 +298,7 @@ def schedule_preview(request, pk):
     """Milestones parsed from the schedule text as the editor types (nothing is saved)."""
     plan = get_object_for_user(Plan.objects.all(), request.user, "edit", pk=pk)
     text = request.POST.get("schedule_text", "")[:20_000]
-    parsed = parse_schedule(text, plan.start_year, plan.end_year, default_year=plan.default_year)
+    parsed = parse_schedule(text, **plan.schedule_reading())
     milestones = [m.as_dict() for m in parsed]
     return render(request, "plans/_milestones.html", {"milestones": milestones, "live": True})
 

@@ -1,15 +1,22 @@
-"""The leaders' dashboard (督办看板): milestone states of an organisation's subtree and of each child."""
+"""The leaders' dashboard (督办看板): milestone states of an organisation's subtree and of each child; a
+plan's export with the progress of every task handed down."""
+
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assignments.models import ProgressStatus
-from orgtree.selectors import get_organisation, top_organisations
+from core.spreadsheets import XLSX_CONTENT_TYPE
+from orgtree.selectors import get_object_for_user, get_organisation, top_organisations
+from plans.models import Plan
 
+from .exporters import export_plan_with_progress_xlsx
 from .selectors import status_summary
 from .tasks import refresh_statuses_task
 
@@ -51,3 +58,13 @@ def dashboard(request):
             children=[(child, cells(child["milestones"])) for child in summary["children"]],
         )
     return render(request, "supervision/dashboard.html", context)
+
+
+@require_GET
+def plan_export_progress(request, pk):
+    plan = get_object_for_user(Plan.objects.all(), request.user, pk=pk)
+    content = export_plan_with_progress_xlsx(plan, request.user)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    filename = f"{plan.doc_number or plan.title}（含进度）.xlsx".replace("/", "-")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -196,6 +196,33 @@ def test_edit_plan_heading_and_period_rereads_schedules(editor, plan):
     assert PlanChange.objects.filter(plan=plan, action="plan_update").exists()
 
 
+def test_a_school_year_plan_is_set_in_the_form_and_kept_on_reopening(editor, plan):
+    task = task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：评选；12月：总结"})
+    url = reverse("plans:edit", args=[plan.pk])
+    base = {"title": "2024—2025学年工作要点", "start_year": 2024}
+    for end_year in (2024, 2026):  # a school year is two calendar years, one after the other
+        bad = editor.post(url, {**base, "end_year": end_year, "by_school_year": "on"})
+        assert "按学年的计划，结束年度应是起始年度的下一年" in bad.content.decode()
+    plan.refresh_from_db()
+    assert (plan.start_year, plan.school_year) == (2019, None)
+    editor.post(url, {**base, "end_year": 2025, "by_school_year": "on"})
+    plan.refresh_from_db()
+    assert (plan.start_year, plan.end_year, plan.school_year, plan.period_label) == (
+        2024,
+        2025,
+        2024,
+        "2024—2025 学年",
+    )
+    assert [m.due_date for m in task.milestones.order_by("order")] == [date(2025, 3, 31), date(2024, 12, 31)]
+    reopened = editor.get(url).content.decode()
+    assert (
+        'name="by_school_year"' in reopened and "checked" in reopened.split('name="by_school_year"')[1][:80]
+    )
+    editor.post(url, {**base, "end_year": 2025})  # unticked: bare months are no longer placed
+    plan.refresh_from_db()
+    assert plan.school_year is None and task.milestones.get(order=1).due_date is None
+
+
 def test_give_a_review_milestone_a_date_inline(editor, plan, tree):
     task = task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "尽快完成"})
     plan_publish(plan=plan, levels=["city"])

@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plans.schedule import DAY, DEADLINE, ONGOING, PERIOD, RECURRING, REVIEW, parse_schedule, years_named
+from plans.schedule import (
+    DAY,
+    DEADLINE,
+    ONGOING,
+    PERIOD,
+    RECURRING,
+    REVIEW,
+    normalise,
+    parse_schedule,
+    years_named,
+)
 
 D = date
 ONE_YEAR = (2019, 2019)
@@ -241,6 +251,27 @@ TOKENS = st.sampled_from(
         "&nbsp;",
         "9999年",
         "0月",
+        "、",
+        "每年",
+        "每学期",
+        "寒假",
+        "暑假",
+        "秋季学期",
+        "一季度",
+        "二至三季度",
+        "次年",
+        "逐年",
+        "起",
+        "X",
+        "十月",
+        "二〇二〇年",
+        "国庆",
+        "一二九",
+        "即日起至",
+        "下半年",
+        "全年",
+        "年内",
+        "2021-03-31",
     ]
 )
 SCHEDULE_TEXT = st.lists(TOKENS, max_size=40).map("".join)
@@ -303,14 +334,16 @@ def test_no_date_words_no_dates(text, start_year, span):
     assert all(m.due is None for m in parse_schedule(text, start_year, start_year + span))
 
 
-@given(SCHEDULE_TEXT | st.text(max_size=120), st.integers(2000, 2090), st.integers(0, 4))
-def test_a_due_date_is_in_a_year_the_text_or_the_plan_gives(text, start_year, span):
-    """Every due year is one the text names, one of the plan's, or the year after one of those (次年,
-    9月至次年6月, 秋季学期): nothing else can give a year."""
-    end_year = start_year + span
+@given(SCHEDULE_TEXT | st.text(max_size=120), st.integers(2000, 2090), st.integers(0, 4), st.booleans())
+def test_a_due_date_is_in_a_year_the_text_or_the_plan_gives(text, start_year, span, school):
+    """Every due year is one the text names, one of the plan's, or a year after one of those by as many
+    years as the text says 次年 (9月至次年6月, 秋季学期, "次年推开，次年总结"): nothing else can give a
+    year — in a school-year plan too."""
+    end_year = start_year + (1 if school else span)
     allowed = set(years_named(text)) | set(range(start_year, end_year + 1))
-    allowed |= {year + 1 for year in allowed}
-    for milestone in parse_schedule(text, start_year, end_year):
+    steps = 1 + len(re.findall("次年|第二年|翌年|下一年|明年", normalise(text)))
+    allowed |= {year + k for year in allowed for k in range(1, steps + 1)}
+    for milestone in parse_schedule(text, start_year, end_year, school_year=start_year if school else None):
         if milestone.due is not None:
             assert milestone.due.year in allowed, (text, milestone)
 
@@ -323,3 +356,33 @@ def test_a_due_date_is_in_a_year_the_text_or_the_plan_gives(text, start_year, sp
 def test_a_bare_month_in_a_multi_year_plan_is_never_given_a_year(filler, month, mod):
     milestones = parse_schedule(f"{filler}{month}月{mod}：{filler}", 2019, 2021)
     assert all(m.due is None for m in milestones)
+
+
+SCHOOL_YEAR = [  # a 2024—2025学年 plan: September–December are 2024's, January–August 2025's
+    ("9月：迎新", [(D(2024, 9, 1), D(2024, 9, 30), PERIOD)]),
+    ("3月启动评选；五四前完成表彰", [(D(2025, 3, 1), D(2025, 3, 31), PERIOD), (None, D(2025, 5, 4), DEADLINE)]),
+    ("一二九前后", [(D(2024, 12, 9), D(2024, 12, 9), DAY)]),
+    ("元旦前后", [(D(2025, 1, 1), D(2025, 1, 1), DAY)]),
+    ("9月至次年1月", [(D(2024, 9, 1), D(2025, 1, 31), PERIOD)]),
+    ("秋季学期", [(D(2024, 9, 1), D(2025, 1, 31), PERIOD)]),
+    ("寒假期间", [(D(2025, 1, 1), D(2025, 2, 28), PERIOD)]),
+    ("年底前", [(None, D(2024, 12, 31), DEADLINE)]),
+    ("一季度", [(D(2025, 1, 1), D(2025, 3, 31), PERIOD)]),
+    ("下半年", [(None, None, REVIEW)]),  # July–December: across the two years
+    ("全年", [(D(2024, 9, 1), D(2025, 8, 31), PERIOD)]),
+    ("每年开展一次", [(D(2024, 9, 1), D(2025, 8, 31), RECURRING)]),
+    ("每学期开展一次", [(D(2024, 9, 1), D(2025, 1, 31), RECURRING), (D(2025, 2, 1), D(2025, 7, 31), RECURRING)]),
+    ("2025年暑假期间", [(D(2025, 7, 1), D(2025, 8, 31), PERIOD)]),  # a named year is that year
+    ("2024年10月开班，次年6月结业", [(D(2024, 10, 1), D(2024, 10, 31), PERIOD), (D(2025, 6, 1), D(2025, 6, 30), PERIOD)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text,expected", SCHOOL_YEAR, ids=[row[0] for row in SCHOOL_YEAR])
+def test_school_year_plans(text, expected):
+    got = [(m.start, m.due, m.kind) for m in parse_schedule(text, 2024, 2025, school_year=2024)]
+    assert got == expected
+
+
+def test_every_month_of_a_school_year():
+    dues = [m.due for m in parse_schedule("每月5日前报送", 2024, 2025, school_year=2024)]
+    assert dues == [D(2024, m, 5) for m in range(9, 13)] + [D(2025, m, 5) for m in range(1, 9)]

@@ -14,3 +14,7 @@ class TestDashboardOfAnOrganisation(ScopedObjectViewTest):
         from django.urls import reverse
 
         return f"{reverse(self.url_name)}?org={getattr(world, side).organisation.pk}"
+
+
+class TestPlanExportWithProgress(ScopedObjectViewTest):
+    url_name, obj = "supervision:plan_export_progress", "plan"
