@@ -7,8 +7,9 @@ The bench database is dropped and recreated for every import run and once for th
 
 1. Import: a deterministic .xlsx (title row, header row, a section row every 50 tasks) is generated in
    memory; each run recreates the database, migrates, creates 共青团浙江省委, then a fresh process
-   (`bench/plans.py --child-import FILE`, production settings: DEBUG=0) times `preview_plan_import` +
-   `commit_plan_import` and reports its peak memory (ru_maxrss).
+   (`bench/plans.py --child-import FILE`, production settings: DEBUG=0) times the two jobs the browser
+   starts — the preview job (`plan_import_stage`) and the confirm job (`plan_import_run_confirm`, which
+   re-reads the file and checks the preview before it writes) — and reports its peak memory (ru_maxrss).
 2. Publish: the whole country to county level is loaded with `manage.py load_divisions --depth county`,
    a 团中央 root and a plan with 50 tasks × 5 milestones are created with the ORM, and each run times
    `plan_publish(levels=["city", "county"])` from scratch (the previous run's assignments are deleted and
@@ -139,7 +140,7 @@ def child_import(path: str, profile: bool) -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     setup_django(url)
     from orgtree.models import Organisation
-    from plans.imports import plan_import_commit, plan_import_preview
+    from plans.imports import plan_import_request_confirm, plan_import_run_confirm, plan_import_stage
     from plans.models import Milestone, Task
 
     organisation = Organisation.objects.get(code=PROVINCE_CODE)
@@ -150,11 +151,16 @@ def child_import(path: str, profile: bool) -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    # The browser's path, as the worker runs it: the preview job, then the confirm job (which reads the
+    # file again and checks the preview is unchanged before writing, all in one transaction).
     started = time.perf_counter()
-    preview = plan_import_preview(organisation=organisation, filename=Path(path).name, content=content)
+    staged = plan_import_stage(organisation=organisation, filename=Path(path).name, content=content)
     previewed = time.perf_counter()
-    plan = plan_import_commit(organisation=organisation, preview=preview)
+    plan_import_request_confirm(staged=staged)
+    plan = plan_import_run_confirm(pk=staged.pk)
     finished = time.perf_counter()
+    assert plan is not None, staged.job_message
+    preview = staged.preview
     if profiler is not None:
         import pstats
 

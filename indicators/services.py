@@ -170,7 +170,12 @@ def value_import_stage(*, organisation: Organisation, filename: str, content: by
     """Store an upload with its preview. Raises ValueFileError when the file itself is unusable."""
     preview, _ = preview_values(filename, content, organisations=organisations)
     return upload_stage(ValueImport, filename=filename, content=content, preview=preview, user=user,
-                        organisation=organisation)  # fmt: skip
+                        digest=_shown_digest, organisation=organisation)  # fmt: skip
+
+
+def _shown_digest(preview: dict) -> str:
+    """A value preview's own fingerprint of the values it would write (not of its messages)."""
+    return preview.get("digest") or ""
 
 
 def value_import_confirm(*, staged: ValueImport, organisations, user=None) -> dict:
@@ -193,4 +198,4 @@ def value_import_confirm(*, staged: ValueImport, organisations, user=None) -> di
         staged.preview = {**staged.preview, "committed": True}
         return counts
 
-    return upload_confirm(staged, preview=preview, commit=commit, digest=lambda p: p.get("digest"))
+    return upload_confirm(staged, preview=preview, commit=commit, digest=_shown_digest)

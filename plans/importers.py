@@ -256,6 +256,36 @@ def _role_of(header: str) -> str | None:
     return None
 
 
+# Header words when no label matches exactly ("工作事项", "负责部门", "协同单位", "完成时间节点"): short
+# cells only, each role once, after the exact labels have taken theirs.
+_UNIT = r"(?:部门|单位|处室|科室|部室)"
+ROLE_WORDS = [
+    ("lead", re.compile(rf"^(?:牵头|负责|主责|主办|责任)\S{{0,2}}{_UNIT}$")),
+    ("participating", re.compile(rf"^(?:配合|协同|参与|协办|参加|协助|协作)\S{{0,2}}{_UNIT}$")),
+    ("schedule", re.compile(r"时间|时限|进度|节点|步骤|期限|日期")),
+    (
+        "title",
+        re.compile(
+            r"^(?!.*(?:内容|措施|举措|目标|要求|标准|说明))\S{0,4}(?:任务|事项|项目|重点工作)\S{0,2}$"
+        ),
+    ),
+    ("summary", re.compile(r"内容|措施|举措|目标|要求")),
+]
+HEADER_CELL_MAX = 12
+
+
+def _guess_roles(row: list[str], columns: dict[str, int], taken: set[int]) -> None:
+    for role, pattern in ROLE_WORDS:
+        if role in columns or role == "lead" and "responsible" in columns:
+            continue
+        for col, cell in enumerate(row):
+            label = _WS.sub("", cell or "")
+            if col not in taken and 0 < len(label) <= HEADER_CELL_MAX and pattern.search(label):
+                columns[role] = col
+                taken.add(col)
+                break
+
+
 def _year_of(header: str) -> int | None:
     match = _YEAR_COLUMN.match(_WS.sub("", normalise(header)))
     return int(match.group(1)) if match and 2000 <= int(match.group(1)) <= 2100 else None
@@ -272,6 +302,8 @@ def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int], dict[int, 
                 columns[role] = col
             elif cell and (year := _year_of(cell)) is not None:
                 years[col] = year
+        if len(set(row)) > 1:  # not a title merged across the row
+            _guess_roles(row, columns, set(columns.values()) | set(years))
         found = len(columns) + (1 if years else 0)
         if "title" in columns and found >= 2 and (best is None or found > len(best[1]) + bool(best[2])):
             best = (index, columns, years)

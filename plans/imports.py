@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.actors import actor
 from core.progress import progress_clear, progress_key, progress_report
 from core.spreadsheets import SpreadsheetError
-from core.staging import JobState, upload_confirm, upload_stage
+from core.staging import JobState, preview_digest, upload_confirm, upload_stage
 from orgtree.models import Department, Organisation
 
 from .importers import read_plan_table
@@ -330,7 +330,7 @@ def _reporter(pk: int) -> Callable[..., None]:
 
 def plan_import_run_preview(*, pk: int) -> PlanImport | None:
     """The preview job: read the stored file and keep what importing it would do (or why it cannot)."""
-    staged = PlanImport.objects.select_related("organisation").filter(pk=pk).first()
+    staged = PlanImport.objects.select_related("organisation").defer("preview").filter(pk=pk).first()
     if staged is None:  # the upload was deleted before its job ran
         return None
     try:
@@ -341,7 +341,8 @@ def plan_import_run_preview(*, pk: int) -> PlanImport | None:
         staged.preview, staged.job_state, staged.job_message = exc.preview, JobState.FAILED, exc.message
     else:
         staged.preview, staged.job_state, staged.job_message = preview, JobState.READY, ""
-    staged.save(update_fields=["preview", "job_state", "job_message"])
+    staged.preview_sha256 = preview_digest(staged.preview) if staged.preview else ""
+    staged.save(update_fields=["preview", "preview_sha256", "job_state", "job_message"])
     progress_clear(progress_key("plan-import", pk))
     return staged
 
@@ -369,12 +370,13 @@ def plan_import_set_period(*, staged: PlanImport, start_year: int, end_year: int
 
 def plan_import_request_confirm(*, staged: PlanImport) -> PlanImport:
     """Mark the upload as being confirmed; plan_import_run_confirm (a job) does the writing."""
-    staged = PlanImport.objects.get(pk=staged.pk)
+    staged = PlanImport.objects.defer("preview").get(pk=staged.pk)
     if staged.confirmed_at is not None:
         raise ValidationError("该文件已经导入过了")
     if staged.is_running:
         raise ValidationError("这个文件正在处理，请稍候")
-    if staged.job_state == JobState.FAILED or staged.preview.get("errors"):
+    clean = PlanImport.objects.filter(pk=staged.pk, preview__errors=[]).exists()
+    if staged.job_state == JobState.FAILED or not clean:
         raise ValidationError("文件有错误，不能导入；请修改后重新上传")
     staged.job_state, staged.job_started_at, staged.job_message = JobState.CONFIRMING, timezone.now(), ""
     staged.save(update_fields=["job_state", "job_started_at", "job_message"])
@@ -384,7 +386,7 @@ def plan_import_request_confirm(*, staged: PlanImport) -> PlanImport:
 def plan_import_run_confirm(*, pk: int, user=None) -> Plan | None:
     """The confirm job. All of it is written in one transaction with the upload marked done: a job
     stopped halfway leaves nothing behind and can simply run again."""
-    staged = PlanImport.objects.select_related("organisation", "plan").filter(pk=pk).first()
+    staged = PlanImport.objects.select_related("organisation", "plan").defer("preview").filter(pk=pk).first()
     if staged is None:
         return None
     if staged.confirmed_at is not None:  # delivered twice (a retried job whose first run had finished)

@@ -123,7 +123,9 @@ _FEST = "|".join(sorted([*FESTIVALS, "春节"], key=len, reverse=True))
 _PREFIX = re.compile(
     r"(?:自?即日起[至到-]?|截至|截止|力争|争取|计划|预计|确保|务必|至迟|最迟|到|在|于|从|自)+"
 )
-_BULLET = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+[、.．])\s*")
+_BULLET = re.compile(
+    r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、．](?!\d)|(?P<cn>[一二三四五六七八九十]+)[、.．])\s*"
+)
 _YEAR_TOKEN = r"(?:\d{4}|X{1,4})"
 _REL_YEAR = {"次年": 1, "第二年": 1, "翌年": 1, "下一年": 1, "明年": 1,
              "当年": 0, "同年": 0, "本年": 0, "今年": 0}  # fmt: skip
@@ -491,9 +493,15 @@ def _months_of(name: str, g: dict) -> tuple[int, int]:
 
 
 def _strip(segment: str) -> str:
-    body = _QUOTES.sub("", _BULLET.sub("", segment, count=1)).strip(" :：,，、")
+    bullet = _BULLET.match(segment)
+    if bullet and (bullet.group("cn") is None or _cn_number(bullet.group("cn")) is not None):  # not "五四、"
+        segment = segment[bullet.end() :]
+    body = _QUOTES.sub("", segment).strip(" :：,，、")
     prefix = _PREFIX.match(body)
     return body[prefix.end() :] if prefix else body
+
+
+_RELATIVE_START = re.compile(_REL)
 
 
 def _head(segment: str, ctx: _Context) -> Head | None:
@@ -505,8 +513,12 @@ def _head(segment: str, ctx: _Context) -> Head | None:
         return None
     head.end = end
     while head.kind != REVIEW and body[end : end + 1] == "、":
+        known = ctx.year
+        if known is None and _RELATIVE_START.match(body, end + 1) and (head.start or head.due):
+            ctx.year = (head.start or head.due).year  # "10月、次年3月": the year after that October
         more, length = _one_head(body[end + 1 :], ctx)
         if more is None or more.kind == REVIEW:
+            ctx.year = known
             break
         head.extra.append(more)
         end += 1 + length
@@ -649,7 +661,15 @@ _MIDTEXT_HEAD = re.compile(
     r"(?<![\d年月:：,，-])(?:\d{4}年(?:[上下]半年)?(?:-\d{4}年)?|(?:\d{4}年)?\d{1,2}月?(?:-\d{1,2})?月"
     r"(?:底前|底|末|初|上旬|中下旬|中旬|下旬|份)?(?:\d{1,2}日(?:前后|左右|前)?)?)[:：,，]"
 )
-_COMMA = re.compile(r"[，]|,(?!\d)")
+_DATE_START = (
+    r"(?:\d{4}年|\d{1,2}(?:-\d{1,2})?月|[一二三四五六七八九十]{1,3}月|%s|%s|[上下]半年|[一二三四]季度|第[一二三四]季度"
+    r"|年底|年内|寒假|暑假|春季学期|秋季学期|每)" % (_REL, _FEST)
+)
+# Commas split steps; so does 、 after words when a new date follows ("…宣传、国庆期间开展…"), but not
+# inside a list of dates ("3月、9月", "2022年、2023年", "五四、七一").
+_COMMA = re.compile(
+    r"[，]|,(?!\d)|(?<![\d年月日号旬底初末假季节度前后期间内〇一二三四五六七八九十])、(?=" + _DATE_START + ")"
+)
 
 
 def _clauses(text: str) -> list[str]:
@@ -678,14 +698,23 @@ def _steps(clause: str, ctx: _Context) -> list[_Step]:
         if not part:
             continue
         head = _head(part, ctx) or _inline(part, ctx)
-        if head is None and steps:
+        if head is None and not steps and not lead and _recurring_phrase(part):
+            steps.append(_Step(None, part))  # "每年6—7月招募，2024年5月20日前印发方案": two steps
+        elif (
+            steps
+            and steps[-1].head is None
+            and _EVERY_YEAR.search(steps[-1].text)
+            and (head is None or head.kind == REVIEW)
+        ):
+            steps[-1].text = f"{steps[-1].text}，{part}"  # "每年五四…、国庆期间…": 每年 governs both
+        elif head is None and steps:
             steps[-1].text = f"{steps[-1].text}，{part}"
         elif head is None:
             lead = f"{lead}，{part}" if lead else part
         else:
             steps.append(_Step(head, f"{lead}，{part}" if lead else part))
             lead = ""
-    if not steps:
+    if not steps or len(steps) == 1 and steps[0].head is None:
         return [_Step(None, clause)]
     # A bare year followed by months in the same clause only says which year they are in.
     if (
@@ -741,13 +770,13 @@ def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
     last_level = None
     for clause in _clauses(text):
         steps = _steps(clause, ctx)
-        first = steps[0].head if steps else None
+        first = steps[0].head
         from_on = first is not None and first.level == "from" and len(steps) == 1
         if from_on and ONGOING_WORDS.search(clause) and not _recurring_phrase(clause):
             out.append(ParsedMilestone(clause, first.start, None, ONGOING, ""))
             last_level = "ongoing"
             continue
-        if first is None:
+        if len(steps) == 1 and first is None:
             recurring = _recurring(clause, None, ctx)
             if recurring:
                 out.extend(recurring)
@@ -769,7 +798,11 @@ def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
             raw = clause if single else step.text
             made = None
             head = step.head
-            if head.level in {"year", "from"} or head.from_month or head.kind == REVIEW and single:
+            if head is None:  # a recurring step before a dated one
+                made = _recurring(raw, None, ctx) or [
+                    ParsedMilestone(raw, None, None, REVIEW, "未识别出时间")
+                ]
+            elif head.level in {"year", "from"} or head.from_month or head.kind == REVIEW and single:
                 made = _recurring(raw, head if head.kind != REVIEW else None, ctx)
             if made:
                 last_level = "recurring"

@@ -95,12 +95,21 @@ def _staged(request, pk) -> PlanImport:
     )
 
 
+PREVIEW_PAGE_SIZE = 100
+PREVIEW_ERRORS_SHOWN = 200
+
+
 @require_GET
 def import_preview(request, pk):
     staged = _staged(request, pk)
+    preview = staged.preview
+    errors = preview.get("errors", [])
     context = {
         "staged": staged,
-        "preview": staged.preview,
+        "preview": preview,
+        "page_obj": Paginator(preview.get("tasks", []), PREVIEW_PAGE_SIZE).get_page(request.GET.get("page")),
+        "errors_shown": errors[:PREVIEW_ERRORS_SHOWN],
+        "errors_more": max(0, len(errors) - PREVIEW_ERRORS_SHOWN),
         "stale": staged.is_stale(settings.IMPORT_JOB_TIMEOUT_SECONDS),
         "progress": progress_read(progress_key("plan-import", staged.pk)),
         "period_form": ImportPeriodForm(

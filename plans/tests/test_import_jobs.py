@@ -201,3 +201,18 @@ def _file(name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_a_large_preview_is_shown_a_page_at_a_time(login, tree, make_user):
+    user = make_user(tree.zj, "editor")
+    client = login(user)
+    rows = [["某计划（2019年）"], ["序号", "项目名称", "进度安排"]] + [
+        [i, f"任务{i}", "3月"] for i in range(1, 251)
+    ]
+    staged = plan_import_stage(organisation=tree.zj, filename="big.xlsx", content=xlsx(rows), user=user)
+    url = reverse("plans:import_preview", args=[staged.pk])
+    first = client.get(url).content.decode()
+    assert "任务100<" in first and "任务101<" not in first and "第 1 / 3 页（共 250 条）" in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "任务250<" in last and "任务1<" not in last and "确认导入" in last
+    assert client.get(url, {"page": "<script>"}).status_code == 200  # a bad page number shows the first

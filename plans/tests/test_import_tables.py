@@ -105,19 +105,66 @@ def test_a_multi_year_plan_whose_title_has_no_year_word(province):
     ]
     assert [m["due"] for m in second["milestones"]] == ["2019-12-31", "2020-12-31", "2022-12-31"]
     assert [m["due"] for m in third["milestones"]] == [f"{y}-12-31" for y in (2019, 2020, 2021, 2022)]
-    # unknown columns are kept and named; departments broken by line breaks are whole again
-    assert preview["columns_kept"] == ["具体措施", "责任领导"]
-    assert first["extra"] == {"具体措施": "建立团教协作机制", "责任领导": "张三"}
-    assert third["extra"] == {"具体措施": "团干部轮训", "责任领导": "李四"}
-    assert any("具体措施、责任领导 列已原样保留" in w for w in preview["warnings"])
+    # 具体措施 is the tasks' content when no other column is; unknown columns are kept and named;
+    # departments broken by line breaks are whole again
+    assert (first["summary"], third["summary"]) == ("建立团教协作机制", "团干部轮训")
+    assert preview["columns_kept"] == ["责任领导"]
+    assert (first["extra"], second["extra"], third["extra"]) == (
+        {"责任领导": "张三"},
+        {},
+        {"责任领导": "李四"},
+    )
+    assert any("责任领导 列已原样保留" in w for w in preview["warnings"])
     assert (first["participating_departments"], second["lead_departments"]) == (["组织部"], ["基层工作部"])
     assert second["participating_departments"] == ["试点县（市、区）团委"]
     assert sorted(preview["new_departments"]) == sorted(
         ["学校部", "组织部", "基层工作部", "试点县（市、区）团委"]
     )
     plan = plan_import_commit(organisation=province, preview=preview)
-    assert plan.tasks.get(seq="1").extra == {"具体措施": "建立团教协作机制", "责任领导": "张三"}
+    assert plan.tasks.get(seq="1").extra == {"责任领导": "张三"}
     assert Department.objects.filter(organisation=province).count() == 4
+
+
+def test_a_second_content_column_is_kept_beside_the_first(province):
+    content = xlsx(
+        [
+            ["某方案（2019年）"],
+            ["序号", "项目名称", "工作内容", "具体措施", "进度安排"],
+            [1, "甲", "内容", "措施", "3月"],
+        ]
+    )
+    task = plan_import_preview(organisation=province, filename="f.xlsx", content=content)["tasks"][0]
+    assert (task["summary"], task["extra"]) == ("内容", {"具体措施": "措施"})
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["序号", "工作事项", "工作措施", "时间节点", "牵头部门", "配合部门"],
+        ["序号", "工作项目", "主要内容", "完成时限", "负责部门", "协同部门"],
+        ["编号", "重点工作", "工作要求", "完成时间", "主责部门", "协作单位"],
+        ["序号", "任务名称", "目标任务", "时间进度安排", "牵头处室", "参与单位"],
+    ],
+)
+def test_headers_in_other_words(province, header):
+    content = xlsx(
+        [["某团委2025年工作要点"], header, [1, "甲", "内容", "3月底前", "组织部", "宣传部、学校部"]]
+    )
+    preview = plan_import_preview(organisation=province, filename="f.xlsx", content=content)
+    task = preview["tasks"][0]
+    assert (task["title"], task["summary"], task["lead_departments"]) == ("甲", "内容", ["组织部"])
+    assert sorted(task["participating_departments"]) == sorted(["宣传部", "学校部"])
+    assert [m["due"] for m in task["milestones"]] == ["2025-03-31"] and preview["columns_kept"] == []
+
+
+def test_a_title_line_is_not_taken_for_a_header(province):
+    content = xlsx([["关于印发重点任务分工和时间节点安排的通知"] * 6, ["序号", "项目名称", "进度安排"], [1, "甲", "3月"]],
+                   merges=["A1:F1"])  # fmt: skip
+    with pytest.raises(PlanImportRejected, match="标题"):  # no year anywhere is fine; a header is found
+        plan_import_commit(
+            organisation=province,
+            preview=plan_import_preview(organisation=province, filename="f.xlsx", content=content),
+        )
 
 
 def test_a_column_per_year_is_read_as_yearly_steps(province):
@@ -218,7 +265,7 @@ def test_the_command_names_the_kept_columns_and_asks_for_a_year(province, tmp_pa
     import json
 
     payload = json.loads(out.getvalue())
-    assert payload["columns_kept"] == ["具体措施", "责任领导"] and (
+    assert payload["columns_kept"] == ["责任领导"] and (
         payload["start_year"],
         payload["end_year"],
     ) == (2019, 2022)
