@@ -88,6 +88,11 @@ def _cn_month_day(match: re.Match) -> str:
     return str(number) if number is not None and 1 <= number <= 31 else match.group(0)
 
 
+_INTERPUNCT = re.compile(r"(?<=[一二三四五六七八九十])[·•・‧](?=[一二三四五六七八九十])")
+_SHARED_HALF = re.compile(r"([上下])、([上下])半年")
+_SHARED_QUARTER = re.compile(r"(?<![一二三四五六七八九十])([一二三四])、([一二三四])季度")
+
+
 def normalise(text: str) -> str:
     text = html.unescape(str(text or "")[:MAX_TEXT])
     text = _BLOCK_TAGS.sub("\n", text)
@@ -96,6 +101,10 @@ def normalise(text: str) -> str:
     text = _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGIT[ch]) for ch in m.group(1)), text)
     text = _CN_MONTH_DAY.sub(_cn_month_day, text)
     text = _DASHES.sub("-", text)
+    text = _INTERPUNCT.sub("", text)  # “一二·九”
+    text = _SHARED_HALF.sub(r"\1半年、\2半年", text)  # 上、下半年 → 上半年、下半年
+    while _SHARED_QUARTER.search(text):  # 一、三季度 → 一季度、三季度
+        text = _SHARED_QUARTER.sub(r"\1季度、\2季度", text)
     return _SPACE_NEAR_DATE.sub("", text)
 
 
@@ -110,14 +119,37 @@ FESTIVALS = {
     "元旦": (1, 1), "五四": (5, 4), "青年节": (5, 4), "五四青年节": (5, 4), "六一": (6, 1), "儿童节": (6, 1),
     "六一儿童节": (6, 1), "七一": (7, 1), "建党节": (7, 1), "七一建党节": (7, 1), "八一": (8, 1),
     "建军节": (8, 1), "八一建军节": (8, 1), "国庆": (10, 1), "国庆节": (10, 1), "一二九": (12, 9),
-    "学雷锋日": (3, 5), "国际志愿者日": (12, 5), "国家宪法日": (12, 4),
+    "学雷锋日": (3, 5), "国际志愿者日": (12, 5), "国家宪法日": (12, 4), "植树节": (3, 12), "五一": (5, 1),
+    "劳动节": (5, 1), "教师节": (9, 10), "国家安全教育日": (4, 15), "世界读书日": (4, 23),
+    "国际禁毒日": (6, 26), "烈士纪念日": (9, 30), "国家公祭日": (12, 13),
 }  # fmt: skip
-# 春节 moves with the lunar calendar.
-SPRING_FESTIVAL = {2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5), 2020: (1, 25),
-                   2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29), 2026: (2, 17),
-                   2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23), 2032: (2, 11),
-                   2033: (1, 31), 2034: (2, 19), 2035: (2, 8)}  # fmt: skip
-_FEST = "|".join(sorted([*FESTIVALS, "春节"], key=len, reverse=True))
+# Festivals of the lunar calendar (month, day), and the solar month they fall in or near (for school years).
+LUNAR_FESTIVALS = {
+    "春节": ((1, 1), 1), "元宵": ((1, 15), 2), "端午": ((5, 5), 6), "七夕": ((7, 7), 8), "中秋": ((8, 15), 9),
+    "重阳": ((9, 9), 10),
+}  # fmt: skip
+_FEST = "|".join(sorted([*FESTIVALS, *LUNAR_FESTIVALS, "清明"], key=len, reverse=True))
+
+
+def festival_day(name: str, year: int) -> date | None:
+    """The day a festival falls on in a year; None when it cannot be told."""
+    if name in FESTIVALS:
+        return date(year, *FESTIVALS[name])
+    if name == "清明":  # the solar term: 4 April in years ≡ 0, 1 (mod 4), 5 April otherwise, 2008–2047
+        return date(year, 4, 4 if year % 4 in (0, 1) else 5) if 2008 <= year <= 2047 else None
+    from lunardate import LunarDate  # only when a lunar festival is named
+
+    try:
+        return LunarDate(year, *LUNAR_FESTIVALS[name][0]).to_solar_date()
+    except ValueError:  # outside the library's years
+        return None
+
+
+def festival_month(name: str) -> int:
+    if name in FESTIVALS:
+        return FESTIVALS[name][0]
+    return 4 if name == "清明" else LUNAR_FESTIVALS[name][1]
+
 
 # Words before a date that do not change it; "即日起至6月底" is due at the end of June.
 _PREFIX = re.compile(
@@ -127,7 +159,7 @@ _BULLET = re.compile(
     r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、．](?!\d)|(?P<cn>[一二三四五六七八九十]+)[、.．])\s*"
 )
 _YEAR_TOKEN = r"(?:\d{4}|X{1,4})"
-_REL_YEAR = {"次年": 1, "第二年": 1, "翌年": 1, "下一年": 1, "明年": 1,
+_REL_YEAR = {"次年": 1, "翌年": 1, "下一年": 1, "明年": 1,
              "当年": 0, "同年": 0, "本年": 0, "今年": 0}  # fmt: skip
 _REL = "|".join(sorted(_REL_YEAR, key=len, reverse=True))
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -137,7 +169,9 @@ _YEAR_RANGE = re.compile(
     r"(?:(?P<h2>上|下)半年)?"
     r"(?P<mod>年底前|底前|年底|底|年末|末|之前|以前|前)?"
 )
-_YEAR = re.compile(rf"(?P<y>{_YEAR_TOKEN})(?:年度|年)|(?P<ybare>\d{{4}})(?=[:：])|(?P<rel>{_REL})")
+_YEAR = re.compile(
+    rf"(?P<y>{_YEAR_TOKEN})(?:年度|年)|(?P<ybare>\d{{4}})(?=[:：])|(?P<rel>{_REL})|第(?P<ord>[二三四五六七八九十])年"
+)
 _Q = r"[一二三四1-4]"
 _YEAR_PARTS = [  # after a year (2020年三季度) or, in the year the text is in, on their own (三季度)
     ("quarters", re.compile(rf"第?(?P<qa>{_Q})(?:季度)?-第?(?P<qb>{_Q})季度(?P<mod>末|底前|底|前)?")),
@@ -168,6 +202,9 @@ _MONTH = re.compile(
     + _MONTH_MOD
 )
 _FESTIVAL = re.compile(rf"(?P<fest>{_FEST})(?:节)?(?P<mod>前后|左右|前夕|前|期间|当天|当日)?")
+# A festival at the head of a step is its date when what follows is something done on it ("五四举行入团仪式"),
+# not when it names something else ("五四精神", "国庆主题").
+_FESTIVAL_ACT = re.compile(r"举行|举办|开展|召开|组织|表彰|启动|集中|发布|评选|完成|纪念日|当天|期间")
 _SCHOOL = re.compile(r"(?P<what>寒暑假|寒假|暑假|春季学期|秋季学期|上学期|下学期)(?P<mod>期间|前)?")
 
 
@@ -193,6 +230,7 @@ class _Context:
     # The year a bare month means in a one-year plan whose period was widened by an explicit year.
     default_year: int | None = None
     year: int | None = None  # the last year the text named, carried to later bare months
+    first_year: int | None = None  # the first year the text named: 第三年 counts from it
     # A school-year plan (2024—2025学年: 2024): a bare September–December is in its first year,
     # January–August in its second.
     school_year: int | None = None
@@ -279,6 +317,9 @@ def _iso(body: str) -> tuple[Head | None, int]:
     return Head(None, when, DEADLINE, "month", (when.year, when.year)), match.end()
 
 
+_ONWARDS = re.compile(r"起|开始|以后")
+
+
 def _after_year(body: str, year: int, ctx: _Context) -> tuple[Head | None, int]:
     """The part of a head after its year: 上半年, 三季度, 底前, 内, 起, 后, a month, a festival … or
     nothing."""
@@ -293,7 +334,14 @@ def _after_year(body: str, year: int, ctx: _Context) -> tuple[Head | None, int]:
             first = year + 1 if name == "after" else year
             last = max(ctx.end_year or year, year, first)
             return Head(date(first, 1, 1), date(last, 12, 31), PERIOD, "from", (first, last)), match.end()
-        return _year_part(name, match.groupdict(), year), match.end()
+        part = _year_part(name, match.groupdict(), year)
+        onwards = _ONWARDS.match(body, match.end())
+        if onwards and part.kind != REVIEW and name in {"half", "quarter", "quarters"}:  # 2025年下半年起
+            last = max(ctx.end_year or year, year)
+            start = part.start or date(year, 1, 1)
+            head = Head(start, date(last, 12, 31), PERIOD, "from", (year, last), from_month=start.month)
+            return head, onwards.end()
+        return part, match.end()
     month = _MONTH.match(body)
     if month is not None and "月" in month.group(0):
         return _month(month, year), month.end()
@@ -363,15 +411,10 @@ def _month_window(year: int, month: int, mod: str) -> tuple[date, date]:
 def _festival(match: re.Match, year: int | None) -> Head:
     if year is None:
         return _review("无法确定年份")
-    fest, mod = match.group("fest"), match.group("mod") or ""
-    if fest == "春节":
-        if year not in SPRING_FESTIVAL:
-            return _review("无法确定春节的日期")
-        month, day = SPRING_FESTIVAL[year]
-    else:
-        month, day = FESTIVALS[fest]
-    when = date(year, month, day)
-    if mod in {"前", "前夕"}:
+    when = festival_day(match.group("fest"), year)
+    if when is None:
+        return _review(f"无法确定{match.group('fest')}的日期")
+    if (match.group("mod") or "") in {"前", "前夕"}:
         return Head(None, when, DEADLINE, "month")
     return Head(when, when, DAY, "month")
 
@@ -423,6 +466,7 @@ def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
         if not (_year_ok(y1) and _year_ok(y2)) or y2 < y1:
             return _review("年份无效"), match.end()
         ctx.year = y2
+        ctx.first_year = y1 if ctx.first_year is None else ctx.first_year
         start = date(y1, 1 if g["h1"] != "下" else 7, 1)
         due = date(y2, 6, 30) if g["h2"] == "上" else date(y2, 12, 31)
         if g["mod"]:
@@ -436,6 +480,11 @@ def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
             if base is None:
                 return _review("无法确定“次年”“当年”指哪一年"), match.end()
             year = base + _REL_YEAR[g["rel"]]
+        elif g["ord"]:  # "2025年试点，次年推开，第三年…": the third year counting from the first named
+            base = ctx.first_year if ctx.first_year is not None else ctx.start_year
+            if base is None:
+                return _review("无法确定“第N年”指哪一年"), match.end()
+            year = base + _cn_number(g["ord"]) - 1
         elif "X" in (g["y"] or ""):
             return _review("时间待定（原文用 X 占位）"), match.end()
         else:
@@ -446,6 +495,8 @@ def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
         if _NOT_TEMPORAL.match(rest):
             return None, 0
         ctx.year = year
+        if ctx.first_year is None and (g["y"] or g["ybare"]):
+            ctx.first_year = year
         stripped = rest.lstrip(":：")  # 2021年：年底前 is 2021年底前
         head, end = _after_year(stripped, year, ctx)
         if head is not None:
@@ -463,9 +514,11 @@ def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
             return _review("无法确定年份（多年计划中没有写哪一年）"), match.end()
         return _year_part(name, match.groupdict(), year), match.end()
     match = _FESTIVAL.match(body)
-    ends_there = match is not None and (match.end() == len(body) or body[match.end()] in ":：,，、")
+    ends_there = match is not None and (
+        match.end() == len(body) or body[match.end()] in ":：,，、" or _FESTIVAL_ACT.match(body, match.end())
+    )
     if match is not None and (match.group("mod") or ends_there):
-        month = 1 if match.group("fest") == "春节" else FESTIVALS[match.group("fest")][0]
+        month = festival_month(match.group("fest"))
         return _festival(match, ctx.bare_year(month)), match.end()
     match = _SCHOOL.match(body)
     if match is not None:
@@ -557,6 +610,7 @@ RECURRING_RULES = [  # (pattern, months per occurrence, label)
 ]
 _EVERY_YEAR = re.compile(r"每(?:一)?年(?!级)")
 _DAY_IN_MONTH = re.compile(r"(\d{1,2})[日号](?:前|之前)")
+_QUARTER_OPENING_DAY = re.compile(r"(?:首月|第一个月)(\d{1,2})[日号](?:前|之前)?")
 _EVERY_TERM = re.compile(r"每(?:个|一)?学期")
 
 
@@ -634,6 +688,7 @@ def _recurring_over_years(text: str, head: Head | None, ctx: _Context) -> list[P
         out = []
         first_month = head.from_month if head is not None and head.from_month else 1
         day_named = _DAY_IN_MONTH.search(text) if step == 1 else None
+        opening = _QUARTER_OPENING_DAY.search(text) if step == 3 else None  # 每季度首月10日前
         for year in range(first_year, last_year + 1):
             for month in range(step, 13, step):
                 start = date(year, month - step + 1, 1)
@@ -644,6 +699,8 @@ def _recurring_over_years(text: str, head: Head | None, ctx: _Context) -> list[P
                 due = _last_day(year, month)
                 if day_named and 1 <= int(day_named.group(1)) <= 28:  # 每月5日前
                     due = date(year, month, int(day_named.group(1)))
+                if opening and 1 <= int(opening.group(1)) <= 28:
+                    due = date(year, month - 2, int(opening.group(1)))
                 out.append(ParsedMilestone(text, start, due, RECURRING, label))
         return out
     return None
@@ -663,12 +720,14 @@ _MIDTEXT_HEAD = re.compile(
 )
 _DATE_START = (
     r"(?:\d{4}年|\d{1,2}(?:-\d{1,2})?月|[一二三四五六七八九十]{1,3}月|[上下]半年|[一二三四]季度|第[一二三四]季度"
-    r"|年底|年内|寒假|暑假|春季学期|秋季学期|每|" + _REL + "|" + _FEST + ")"
+    r"|第[二三四五六七八九十]年|年底|年内|寒假|暑假|春季学期|秋季学期|每|" + _REL + "|" + _FEST + ")"
 )
 # Commas split steps; so does 、 after words when a new date follows ("…宣传、国庆期间开展…"), but not
 # inside a list of dates ("3月、9月", "2022年、2023年", "五四、七一").
 _COMMA = re.compile(
-    r"[，]|,(?!\d)|(?<![\d年月日号旬底初末假季节度前后期间内〇一二三四五六七八九十])、(?=" + _DATE_START + ")"
+    r"[，]|,(?!\d)|(?<![\d年月号旬底初末假季节度前后期间内〇一二三四五六七八九十])(?<!\d日)、(?="
+    + _DATE_START
+    + ")"
 )
 
 
@@ -724,11 +783,20 @@ def _steps(clause: str, ctx: _Context) -> list[_Step]:
         and steps[0].head.kind == PERIOD
         and steps[0].head.years is not None
         and steps[0].head.years[0] == steps[0].head.years[1]
-        and any(s.head is not None and s.head.level == "month" for s in steps[1:])
+        and (steps[0].head.start, steps[0].head.due)
+        == (date(steps[0].head.years[0], 1, 1), date(steps[0].head.years[0], 12, 31))
+        and any(_inside_year(s.head, steps[0].head.years[0]) for s in steps[1:])
     ):
         steps[1].text = f"{steps[0].text}，{steps[1].text}"
         steps = steps[1:]
     return steps
+
+
+def _inside_year(head: Head | None, year: int) -> bool:
+    """A month, a quarter or a half of the given year (not the whole year again)."""
+    if head is None or head.kind == REVIEW or head.due is None or head.due.year != year:
+        return False
+    return head.level == "month" or (head.start, head.due) != (date(year, 1, 1), date(year, 12, 31))
 
 
 def _milestones(step: _Step, clause: str, single: bool) -> list[ParsedMilestone]:

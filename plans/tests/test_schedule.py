@@ -14,6 +14,7 @@ from plans.schedule import (
     PERIOD,
     RECURRING,
     REVIEW,
+    festival_day,
     normalise,
     parse_schedule,
     years_named,
@@ -178,6 +179,32 @@ FAMILIES = [
     ("2020年十月底前完成创建", THREE_YEARS, [(None, D(2020, 10, 31), DEADLINE)]),
     ("三至五月：集中宣讲", ONE_YEAR, [(D(2019, 3, 1), D(2019, 5, 31), PERIOD)]),
     ("2020年：2020-06-30前", THREE_YEARS, [(None, D(2020, 6, 30), DEADLINE)]),
+    # 每年 over several steps, a yearly step before a dated one, 次年 and 第三年, shared words in lists
+    ("每年五四前后开展宣传、国庆期间开展主题活动", (2019, 2020),
+     [(D(y, m, d), D(y, m, d), RECURRING) for y in (2019, 2020) for m, d in ((5, 4), (10, 1))]),
+    ("每年4月启动报名，9月中旬举办决赛", (2019, 2020),
+     [(D(y, m, a), D(y, m, b), RECURRING) for y in (2019, 2020) for m, a, b in ((4, 1, 30), (9, 11, 20))]),
+    ("每年6—7月集中招募，2019年5月20日前印发方案", (2019, 2020),
+     [(D(2019, 6, 1), D(2019, 7, 31), RECURRING), (D(2020, 6, 1), D(2020, 7, 31), RECURRING), (None, D(2019, 5, 20), DEADLINE)]),
+    ("2019年试点，次年推开，第三年形成长效机制", THREE_YEARS, [(D(y, 1, 1), D(y, 12, 31), PERIOD) for y in (2019, 2020, 2021)]),
+    ("第三年全面完成", THREE_YEARS, [(D(2021, 1, 1), D(2021, 12, 31), PERIOD)]),
+    ("10月、次年3月各举办一期", ONE_YEAR, [(D(2019, 10, 1), D(2019, 10, 31), PERIOD), (D(2020, 3, 1), D(2020, 3, 31), PERIOD)]),
+    ("上、下半年各一次", ONE_YEAR, [(D(2019, 1, 1), D(2019, 6, 30), PERIOD), (D(2019, 7, 1), D(2019, 12, 31), PERIOD)]),
+    ("一、三季度各开展一次", ONE_YEAR, [(D(2019, 1, 1), D(2019, 3, 31), PERIOD), (D(2019, 7, 1), D(2019, 9, 30), PERIOD)]),
+    ("2019年下半年起每半年开展一轮", THREE_YEARS,
+     [(D(2019, 7, 1), D(2019, 12, 31), RECURRING), *[(D(y, m, 1), D(y, m + 5, 30 if m == 1 else 31), RECURRING) for y in (2020, 2021) for m in (1, 7)]]),
+    ("每季度首月10日前报送", ONE_YEAR, [(D(2019, m, 1), D(2019, m, 10), RECURRING) for m in (1, 4, 7, 10)]),
+    ("2020年：开展中期评估，第四季度完成", THREE_YEARS, [(D(2020, 10, 1), D(2020, 12, 31), PERIOD)]),
+    ("2019年上半年完成立改废，下半年开展宣讲", THREE_YEARS, [(D(2019, 1, 1), D(2019, 6, 30), PERIOD), (D(2019, 7, 1), D(2019, 12, 31), PERIOD)]),
+    ("3月5日学雷锋日、12月5日国际志愿者日前后", ONE_YEAR, [(D(2019, 3, 5), D(2019, 3, 5), DAY), (D(2019, 12, 5), D(2019, 12, 5), DAY)]),
+    ("4月下旬完成发展，五四举行入团仪式", ONE_YEAR, [(D(2019, 4, 21), D(2019, 4, 30), PERIOD), (D(2019, 5, 4), D(2019, 5, 4), DAY)]),
+    ("“一二·九”纪念日", ONE_YEAR, [(D(2019, 12, 9), D(2019, 12, 9), DAY)]),
+    ("五四、七一前后", ONE_YEAR, [(D(2019, 5, 4), D(2019, 5, 4), DAY), (D(2019, 7, 1), D(2019, 7, 1), DAY)]),
+    ("五四精神宣讲", ONE_YEAR, [(None, None, REVIEW)]),  # a festival that names something else is no date
+    # festivals of the lunar calendar and 清明
+    ("端午节前后", ONE_YEAR, [(D(2019, 6, 7), D(2019, 6, 7), DAY)]),
+    ("中秋期间", ONE_YEAR, [(D(2019, 9, 13), D(2019, 9, 13), DAY)]),
+    ("清明节前后", ONE_YEAR, [(D(2019, 4, 5), D(2019, 4, 5), DAY)]),
 ]  # fmt: skip
 
 
@@ -386,3 +413,16 @@ def test_school_year_plans(text, expected):
 def test_every_month_of_a_school_year():
     dues = [m.due for m in parse_schedule("每月5日前报送", 2024, 2025, school_year=2024)]
     assert dues == [D(2024, m, 5) for m in range(9, 13)] + [D(2025, m, 5) for m in range(1, 9)]
+
+
+@pytest.mark.parametrize(
+    "name,year,day",
+    [  # the calendar published by the State Council for each year
+        ("春节", 2024, D(2024, 2, 10)), ("春节", 2026, D(2026, 2, 17)), ("端午", 2025, D(2025, 5, 31)),
+        ("中秋", 2024, D(2024, 9, 17)), ("中秋", 2025, D(2025, 10, 6)), ("清明", 2024, D(2024, 4, 4)),
+        ("清明", 2026, D(2026, 4, 5)), ("重阳", 2023, D(2023, 10, 23)), ("五四", 2030, D(2030, 5, 4)),
+        ("清明", 2060, None),  # past the years the simple rule holds: a person decides
+    ],
+)  # fmt: skip
+def test_festival_days(name, year, day):
+    assert festival_day(name, year) == day
