@@ -32,7 +32,7 @@ ALIASES = {
     "schedule": ("相关工作进度安排", "进度安排", "推进步骤", "时间节点", "完成时限", "时间安排", "完成时间",
                  "进度要求", "时间进度"),
     "lead": ("牵头部门", "牵头单位", "牵头处室", "主责部门", "主责单位", "牵头"),
-    "responsible": ("责任部门", "责任单位"),
+    "responsible": ("责任部门", "责任单位", "责任主体", "承办单位"),
     "participating": ("参与部门", "配合部门", "协办部门", "参与单位", "配合单位", "协同部门", "协同单位",
                       "协办单位", "参加单位", "配合处室", "配合", "参与", "协同"),
 }  # fmt: skip
@@ -339,10 +339,20 @@ def _append(old: str, new: str) -> str:
     return f"{old}\n{new}" if old else new
 
 
+_STARTS_WITH_YEAR = re.compile(r"^\s*\d{4}年")  # a cell that names its own year ("二〇二六年九月上线")
+
+
 def _yearly_steps(row: list[str], years: dict[int, int]) -> str:
     """By-year cells as schedule text the parser reads: 2019年：…；2020年：…"""
-    steps = [f"{year}年：{row[col].strip()}" for col, year in sorted(years.items(), key=lambda kv: kv[1])
-             if col < len(row) and not says_nothing(row[col])]  # fmt: skip
+    steps: list[str] = []
+    for col, year in sorted(years.items(), key=lambda kv: kv[1]):
+        text = row[col].strip() if col < len(row) else ""
+        if says_nothing(text):
+            continue
+        if not _STARTS_WITH_YEAR.match(normalise(text)):
+            steps.append(f"{year}年：{text}")
+        elif text not in steps:  # names its own year; merged across the year columns, it is read once
+            steps.append(text)
     return "；".join(steps)
 
 
@@ -371,6 +381,11 @@ def read_plan_table(filename: str, content: bytes) -> ReadTable:
         school_year, default_year = school_year_from_title(title_lines), None
         period = (school_year, school_year + 1) if school_year else period_from_title(title_lines)
     header = grid[header_index]
+    if "lead" in columns and "responsible" in columns:  # 牵头单位 | 责任单位: the others are the participants
+        if "participating" in columns:
+            columns.pop("responsible")  # kept below as a column of its own: nothing is dropped
+        else:
+            columns["participating"] = columns.pop("responsible")
     known = set(columns.values()) | set(year_columns)
     kept = {
         col: _WS.sub("", header[col])

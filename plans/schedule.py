@@ -20,7 +20,7 @@ import calendar
 import html
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 PERIOD = "period"  # a window with a start and a due date (a month, a range, a year …)
 DEADLINE = "deadline"  # by a date (10月底前, 2020年之前, "六一"前)
@@ -58,6 +58,7 @@ _BLOCK_TAGS = re.compile(r"<\s*/?\s*(?:p|br|li|div|tr|td)\b[^>]*>", re.IGNORECAS
 _ANY_TAG = re.compile(r"<[^>]{0,200}>")
 _DASHES = re.compile(
     r"[—–－~～〜―‐]+|(?<=[\d月年日号旬底末初])[至到](?=(?:次年)?\d)|(?<=[一二三四])[至到](?=第?[一二三四]季度)"
+    r"|(?<=月)[至到](?=年底|年末)"
 )
 # Spaces, not line breaks: a line break before "年底前" still starts a new step.
 _SPACE_NEAR_DATE = re.compile(r"[^\S\n]+(?=[\d年月日号底初中上下前半季X-])|(?<=[\d年月日号X-])[^\S\n]+")
@@ -66,7 +67,7 @@ _CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 
              "九": 9}  # fmt: skip
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})(?=年)")
 _CN_MONTH_DAY = re.compile(
-    r"(?:(?<![\u4e00-\u9fff])|(?<=[年至到]))([一二三四五六七八九十]{1,3})(?=月|日|号|[至到-][一二三四五六七八九十]{1,3}月)"
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[年至到批]))([一二三四五六七八九十]{1,3})(?=月|日|号|[至到-][一二三四五六七八九十]{1,3}月)"
     r"|(?<=月)([一二三四五六七八九十]{1,3})(?=日|号)"
 )
 
@@ -89,6 +90,14 @@ def _cn_month_day(match: re.Match) -> str:
 
 
 _INTERPUNCT = re.compile(r"(?<=[一二三四五六七八九十])[·•・‧](?=[一二三四五六七八九十])")
+_DOTTED_DAY = re.compile(r"(?<![\d.])(\d{1,2})[·•・‧](\d{1,2})(?![\d.])")
+
+
+def _dotted_day(match: re.Match) -> str:
+    month, day = int(match.group(1)), int(match.group(2))
+    return f"{month}月{day}日" if 1 <= month <= 12 and 1 <= day <= 31 else match.group(0)
+
+
 _SHARED_HALF = re.compile(r"([上下])、([上下])半年")
 _SHARED_QUARTER = re.compile(r"(?<![一二三四五六七八九十])([一二三四])、([一二三四])季度")
 
@@ -102,6 +111,7 @@ def normalise(text: str) -> str:
     text = _CN_MONTH_DAY.sub(_cn_month_day, text)
     text = _DASHES.sub("-", text)
     text = _INTERPUNCT.sub("", text)  # “一二·九”
+    text = _DOTTED_DAY.sub(_dotted_day, text)  # “5·25” → 5月25日
     text = _SHARED_HALF.sub(r"\1半年、\2半年", text)  # 上、下半年 → 上半年、下半年
     while _SHARED_QUARTER.search(text):  # 一、三季度 → 一季度、三季度
         text = _SHARED_QUARTER.sub(r"\1季度、\2季度", text)
@@ -153,7 +163,8 @@ def festival_month(name: str) -> int:
 
 # Words before a date that do not change it; "即日起至6月底" is due at the end of June.
 _PREFIX = re.compile(
-    r"(?:自?即日起[至到-]?|截至|截止|力争|争取|计划|预计|确保|务必|至迟|最迟|到|在|于|从|自)+"
+    r"(?:自?即日起[至到-]?|截至|截止|力争|争取|计划|预计|确保|务必|至迟|最迟|分别于|分别在|均于|到|在|于|从|自"
+    r"|(?:分[一二两三四五]批[:：]?)?第[一二三四五]批次?[:：]?)+"
 )
 _BULLET = re.compile(
     r"^\s*(?:[(（]?\d{1,2}[)）]|\d{1,2}[.、．](?!\d)|(?P<cn>[一二三四五六七八九十]+)[、.．])\s*"
@@ -176,6 +187,8 @@ _Q = r"[一二三四1-4]"
 _YEAR_PARTS = [  # after a year (2020年三季度) or, in the year the text is in, on their own (三季度)
     ("quarters", re.compile(rf"第?(?P<qa>{_Q})(?:季度)?-第?(?P<qb>{_Q})季度(?P<mod>末|底前|底|前)?")),
     ("half", re.compile(r"(?P<h>上|下)半年(?P<mod>末|底前|底|前)?")),
+    ("seasons", re.compile(r"春秋两季|春秋季|春、秋两?季")),  # spring (3–5) and autumn (9–11), each
+    ("season", re.compile(r"(?P<season>[春夏秋])季(?!学期)(?P<mod>末|底前|底|前)?")),
     (
         "quarter",
         re.compile(rf"(?:第(?P<q>{_Q})季度|(?P<q1>[一二三四])季度|[Qq](?P<q2>[1-4]))(?P<mod>末|底前|底|前)?"),
@@ -183,6 +196,7 @@ _YEAR_PARTS = [  # after a year (2020年三季度) or, in the year the text is i
 ]
 _AFTER_YEAR = [
     *_YEAR_PARTS,
+    ("middle", re.compile(r"(?P<mod>年中)")),
     ("end", re.compile(r"(?P<mod>年底前|年底|底前|年末|年终|底|末|终|之前|以前|前)")),
     ("within", re.compile(r"(?P<mod>年内|内|全年)")),
     ("from", re.compile(r"(?P<mod>起|开始|以来)")),
@@ -190,6 +204,7 @@ _AFTER_YEAR = [
 ]
 _BARE_YEAR_LEVEL = [
     *_YEAR_PARTS,
+    ("middle", re.compile(r"(?P<mod>年中)")),
     ("end", re.compile(r"(?P<mod>年底前|年底|年末|年终|岁末)")),
     ("within", re.compile(r"(?P<mod>年内|全年)")),
 ]
@@ -198,14 +213,15 @@ _MONTH_MOD = r"(?P<mod>前后|左右|底前|中下旬|上中旬|上旬|中旬|�
 _MONTH = re.compile(
     r"(?P<m1>\d{1,2}|X{1,2})(?:月份?(?:(?P<d1>\d{1,2}|X{1,2})[日号])?)?"
     rf"(?P<mod1>{_WINDOW_MODS})?"
-    r"(?:-(?P<next>次年)?(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月份?(?:(?P<d2>\d{1,2})[日号])?|-(?P<d2only>\d{1,2})[日号])?"
-    + _MONTH_MOD
+    r"(?:-(?P<next>次年)?(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月份?(?:(?P<d2>\d{1,2})[日号])?|-(?P<d2only>\d{1,2})[日号]"
+    r"|-(?P<yearend>年底|年末))?" + _MONTH_MOD
 )
 _FESTIVAL = re.compile(rf"(?P<fest>{_FEST})(?:节)?(?P<mod>前后|左右|前夕|前|期间|当天|当日)?")
 # A festival at the head of a step is its date when what follows is something done on it ("五四举行入团仪式"),
 # not when it names something else ("五四精神", "国庆主题").
 _FESTIVAL_ACT = re.compile(r"举行|举办|开展|召开|组织|表彰|启动|集中|发布|评选|完成|纪念日|当天|期间")
-_SCHOOL = re.compile(r"(?P<what>寒暑假|寒假|暑假|春季学期|秋季学期|上学期|下学期)(?P<mod>期间|前)?")
+_TERM_START = re.compile(r"(?:秋季|新学期|新学年)?开学初")
+_SCHOOL = re.compile(r"(?P<what>寒暑假|寒假|暑假|暑期|春季学期|秋季学期|上学期|下学期)(?P<mod>期间|前)?")
 
 
 @dataclass
@@ -231,6 +247,7 @@ class _Context:
     default_year: int | None = None
     year: int | None = None  # the last year the text named, carried to later bare months
     first_year: int | None = None  # the first year the text named: 第三年 counts from it
+    last_due: date | None = None  # the due date of the step before: 次月, 此后 follow it
     # A school-year plan (2024—2025学年: 2024): a bare September–December is in its first year,
     # January–August in its second.
     school_year: int | None = None
@@ -299,8 +316,17 @@ def _year_part(name: str, g: dict, year: int) -> Head:
     if name == "quarter":
         q = _QUARTERS[g.get("q") or g.get("q1") or g["q2"]]
         return _window(date(year, 3 * q - 2, 1), _last_day(year, 3 * q), mod)
+    if name == "seasons":
+        spring = _window(date(year, 3, 1), date(year, 5, 31), None)
+        spring.extra.append(_window(date(year, 9, 1), date(year, 11, 30), None))
+        return spring
+    if name == "season":
+        first = {"春": 3, "夏": 6, "秋": 9}[g["season"]]
+        return _window(date(year, first, 1), _last_day(year, first + 2), mod)
     if name == "end":
         return Head(None, date(year, 12, 31), DEADLINE, "year", (year, year))
+    if name == "middle":  # 年中: by the end of June
+        return Head(None, date(year, 6, 30), DEADLINE, "year", (year, year))
     return Head(date(year, 1, 1), date(year, 12, 31), PERIOD, "year", (year, year))
 
 
@@ -356,7 +382,7 @@ def _after_year(body: str, year: int, ctx: _Context) -> tuple[Head | None, int]:
 
 def _month(match: re.Match, year: int | None) -> Head:
     g = match.groupdict()
-    ranged = g["m2"] or g["d2only"]
+    ranged = g["m2"] or g["d2only"] or g["yearend"]
     mod = g["mod"] or "" if ranged else (g["mod1"] or "") + (g["mod"] or "")
     if "X" in (g["m1"] or "") or "X" in (g["d1"] or "") or year is None and "X" in match.group(0):
         return _review("时间待定（原文用 X 占位）")
@@ -371,6 +397,9 @@ def _month(match: re.Match, year: int | None) -> Head:
             if mod in {"前", "前夕"}:
                 return Head(None, when, DEADLINE, "month")
             return Head(when, when, DAY, "month")
+        if g["yearend"]:  # 3月至年底
+            start = date(year, m1, int(g["d1"])) if g["d1"] else _month_window(year, m1, g["mod1"] or "")[0]
+            return Head(start, date(year, 12, 31), PERIOD, "month", (year, year))
         if g["d2only"]:  # 3月5日-10日
             first = date(year, m1, int(g["d1"] or 1))
             return Head(first, date(year, m1, int(g["d2only"])), PERIOD, "month")
@@ -424,12 +453,12 @@ def _school(match: re.Match, year: int | None) -> Head:
         return _review("无法确定年份")
     what, mod = match.group("what"), match.group("mod") or ""
     if mod == "前":
-        if what == "暑假":
+        if what in {"暑假", "暑期"}:
             return Head(None, date(year, 6, 30), DEADLINE, "month")
         return _review("无法确定假期开始的日期")
     summer = Head(date(year, 7, 1), date(year, 8, 31), PERIOD, "month")
     winter = Head(date(year, 1, 1), _last_day(year, 2), PERIOD, "month")
-    if what == "暑假":
+    if what in {"暑假", "暑期"}:
         return summer
     if what == "寒假":
         return winter
@@ -515,11 +544,17 @@ def _one_head(body: str, ctx: _Context) -> tuple[Head | None, int]:
         return _year_part(name, match.groupdict(), year), match.end()
     match = _FESTIVAL.match(body)
     ends_there = match is not None and (
-        match.end() == len(body) or body[match.end()] in ":：,，、" or _FESTIVAL_ACT.match(body, match.end())
+        match.end() == len(body)
+        or body[match.end()] in ":：,，、等"
+        or _FESTIVAL_ACT.match(body, match.end())
     )
     if match is not None and (match.group("mod") or ends_there):
         month = festival_month(match.group("fest"))
         return _festival(match, ctx.bare_year(month)), match.end()
+    match = _TERM_START.match(body)
+    if match is not None and ctx.academic_start is not None:  # 开学初 of the school year: 1–10 September
+        first = ctx.academic_start
+        return Head(date(first, 9, 1), date(first, 9, 10), PERIOD, "month", (first, first)), match.end()
     match = _SCHOOL.match(body)
     if match is not None:
         autumn = match.group("what") in {"秋季学期", "上学期"}
@@ -540,8 +575,15 @@ def _months_of(name: str, g: dict) -> tuple[int, int]:
     if name == "quarter":
         q = _QUARTERS[g.get("q") or g.get("q1") or g["q2"]]
         return 3 * q - 2, 3 * q
+    if name == "seasons":
+        return 3, 11
+    if name == "season":
+        first = {"春": 3, "夏": 6, "秋": 9}[g["season"]]
+        return first, first + 2
     if name == "end":
         return 12, 12
+    if name == "middle":
+        return 6, 6
     return 1, 12
 
 
@@ -557,11 +599,42 @@ def _strip(segment: str) -> str:
 _RELATIVE_START = re.compile(_REL)
 
 
+def _following(body: str, ctx: _Context) -> tuple[Head | None, int]:
+    """次月 (the month after the step before) and 此后 (from the step before on)."""
+    match = _NEXT_MONTH.match(body)
+    if match and ctx.last_due is not None:
+        following = _last_day(ctx.last_due.year, ctx.last_due.month) + timedelta(days=1)
+        year, month = following.year, following.month
+        return Head(date(year, month, 1), _last_day(year, month), PERIOD, "month", (year, year)), match.end()
+    match = _THEREAFTER.match(body)
+    if match and ctx.last_due is not None:
+        start = ctx.last_due + timedelta(days=1)
+        last = max(ctx.end_year or start.year, start.year)
+        head = Head(start, date(last, 12, 31), PERIOD, "from", (start.year, last), from_month=start.month)
+        return head, match.end()
+    return None, 0
+
+
+def _labelled(body: str, ctx: _Context) -> tuple[Head | None, int]:
+    """A short label before the date that ends a step: "校赛4月", "省赛推荐5月中旬"."""
+    match = _LABEL.match(body)
+    if match is None:
+        return None, 0
+    head, end = _one_head(body[match.end() :], ctx)
+    if head is None or head.kind == REVIEW or match.end() + end < len(body.rstrip("。；;，,")):
+        return None, 0
+    return head, match.end() + end
+
+
 def _head(segment: str, ctx: _Context) -> Head | None:
     """The date head of a step, with the dates listed after it ("3月、9月", "上半年、下半年",
     "2022年、2023年") as more windows of the same step. Updates the year the text is in."""
     body = _strip(segment)
     head, end = _one_head(body, ctx)
+    if head is None:
+        head, end = _following(body, ctx)
+    if head is None:
+        head, end = _labelled(body, ctx)
     if head is None:
         return None
     head.end = end
@@ -578,7 +651,14 @@ def _head(segment: str, ctx: _Context) -> Head | None:
         if head.years and more.years:
             head.years = (min(head.years[0], more.years[0]), max(head.years[1], more.years[1]))
     head.end = end
+    if head.kind != REVIEW and head.due is not None:
+        ctx.last_due = max([head.due, *(more.due for more in head.extra if more.due)])
     return head
+
+
+_NEXT_MONTH = re.compile(r"次月|下月|下个月")
+_THEREAFTER = re.compile(r"此后|其后|之后")
+_LABEL = re.compile(r"[\u4e00-\u9fff]{1,6}?(?=(?:\d{4}年)?\d{1,2}月)")
 
 
 # A deadline inside a sentence ("…，到2019年底，团员成为注册志愿者比例达到91%以上"); the leading word keeps
@@ -602,15 +682,18 @@ def _inline(segment: str, ctx: _Context) -> Head | None:
 # --- recurring phrases ------------------------------------------------------------------------------
 
 RECURRING_RULES = [  # (pattern, months per occurrence, label)
-    (re.compile(r"每(?:两|2)个?月"), 2, "每两个月"),
+    (re.compile(r"每(?:两|2)个?月|双月(?![刊报])"), 2, "每两个月"),
     (re.compile(r"每(?:个)?月"), 1, "每月"),
     (re.compile(r"每(?:一)?季度?(?!节)"), 3, "每季度"),
     (re.compile(r"每半年"), 6, "每半年"),
     (re.compile(r"每(?:一)?年(?!级)|逐年|年均|按照[^，。；]{0,20}的?节奏"), 12, "每年"),
 ]
 _EVERY_YEAR = re.compile(r"每(?:一)?年(?!级)")
+_PLACEHOLDER = re.compile(r"X+[月日号]")
 _DAY_IN_MONTH = re.compile(r"(\d{1,2})[日号](?:前|之前)")
 _QUARTER_OPENING_DAY = re.compile(r"(?:首月|第一个月)(\d{1,2})[日号](?:前|之前)?")
+_PART_OF_EVERY_MONTH = re.compile(r"每(?:个)?月(?:的)?(第一周|初|上旬|中旬)")
+_PART_DAY = {"第一周": 7, "初": 10, "上旬": 10, "中旬": 20}
 _EVERY_TERM = re.compile(r"每(?:个|一)?学期")
 
 
@@ -623,9 +706,17 @@ def _terms(text: str, first_year: int, last_year: int) -> list[ParsedMilestone]:
     return out
 
 
+def _from_a_bare_month_of_the_school_year(head: Head | None, ctx: _Context) -> bool:
+    if head is None or head.from_month is None or ctx.school_year is None or head.years is None:
+        return False
+    return head.level == "month" and head.years[0] in (ctx.school_year, ctx.school_year + 1)
+
+
 def _recurring_years(head: Head | None, ctx: _Context) -> tuple[int | None, int | None]:
     """The years a recurring phrase runs over: those its step names, else the plan's — the plan's own
     year when it was written for one year and widened."""
+    if _from_a_bare_month_of_the_school_year(head, ctx):  # "自9月起每两个月": through the school year
+        return ctx.school_year, ctx.school_year + 1
     if head is not None and head.years:
         return head.years
     if ctx.default_year is not None:
@@ -637,6 +728,8 @@ def _yearly(text: str, after: str, first_year: int, last_year: int, ctx: _Contex
     """每年…: once a year, at the time the words after 每年 name (6月, 五四前后, 一季度, 寒假、暑假,
     年底前) or by the end of each year."""
     after = _EVERY_YEAR.sub("", after)  # "每年4月报名，每年9月决赛": each step, in each year
+    if _PLACEHOLDER.search(after):  # 每年X月X日前: the time is still to be set
+        return [ParsedMilestone(text, None, None, REVIEW, "时间待定（原文用 X 占位）")]
     out = []
     for year in range(first_year, last_year + 1):
         inner = _Context(ctx.start_year, ctx.end_year, year=year)
@@ -656,7 +749,8 @@ def _recurring_phrase(text: str) -> bool:
 
 def _recurring(text: str, head: Head | None, ctx: _Context) -> list[ParsedMilestone] | None:
     made = _recurring_over_years(text, head, ctx)
-    window = ctx.academic_window() if head is None or not head.years else None
+    open_ended = head is None or not head.years or _from_a_bare_month_of_the_school_year(head, ctx)
+    window = ctx.academic_window() if open_ended else None
     if not made or window is None or made[0].kind == REVIEW:
         return made
     # A school-year plan: the occurrences within its school year; 每年 alone is once, by its end.
@@ -688,6 +782,7 @@ def _recurring_over_years(text: str, head: Head | None, ctx: _Context) -> list[P
         out = []
         first_month = head.from_month if head is not None and head.from_month else 1
         day_named = _DAY_IN_MONTH.search(text) if step == 1 else None
+        part_named = _PART_OF_EVERY_MONTH.search(text) if step == 1 else None
         opening = _QUARTER_OPENING_DAY.search(text) if step == 3 else None  # 每季度首月10日前
         for year in range(first_year, last_year + 1):
             for month in range(step, 13, step):
@@ -699,6 +794,8 @@ def _recurring_over_years(text: str, head: Head | None, ctx: _Context) -> list[P
                 due = _last_day(year, month)
                 if day_named and 1 <= int(day_named.group(1)) <= 28:  # 每月5日前
                     due = date(year, month, int(day_named.group(1)))
+                elif part_named:  # 每月第一周, 每月初, 每月中旬
+                    due = date(year, month, _PART_DAY[part_named.group(1)])
                 if opening and 1 <= int(opening.group(1)) <= 28:
                     due = date(year, month - 2, int(opening.group(1)))
                 out.append(ParsedMilestone(text, start, due, RECURRING, label))
@@ -759,11 +856,13 @@ def _steps(clause: str, ctx: _Context) -> list[_Step]:
         head = _head(part, ctx) or _inline(part, ctx)
         if head is None and not steps and not lead and _recurring_phrase(part):
             steps.append(_Step(None, part))  # "每年6—7月招募，2024年5月20日前印发方案": two steps
+        elif head is None and steps and _STARTS_RECURRING.match(part) and _within_a_year(steps[-1].head):
+            steps.append(_Step(None, part))  # "2026年年中出台指标，每年年底开展评估": the plan's years
         elif (
             steps
             and steps[-1].head is None
             and _EVERY_YEAR.search(steps[-1].text)
-            and (head is None or head.kind == REVIEW)
+            and (head is None or head.kind == REVIEW and head.note.startswith("无法确定年份"))
         ):
             steps[-1].text = f"{steps[-1].text}，{part}"  # "每年五四…、国庆期间…": 每年 governs both
         elif head is None and steps:
@@ -792,11 +891,32 @@ def _steps(clause: str, ctx: _Context) -> list[_Step]:
     return steps
 
 
+_STARTS_RECURRING = re.compile(r"每(?:一)?(?:年|季度?|个?月|半年|两个?月|学期)|逐年")
+
+
+def _within_a_year(head: Head | None) -> bool:
+    """A date within one year (a month, a quarter, 年中 …), not a whole year or years a recurring phrase
+    after it could run over."""
+    if head is None or head.kind == REVIEW or head.due is None or head.level == "from" or head.from_month:
+        return False
+    whole = head.start is not None and (head.start.month, head.start.day, head.due.month, head.due.day) == (
+        1, 1, 12, 31)  # fmt: skip
+    return not whole
+
+
 def _inside_year(head: Head | None, year: int) -> bool:
     """A month, a quarter or a half of the given year (not the whole year again)."""
     if head is None or head.kind == REVIEW or head.due is None or head.due.year != year:
         return False
     return head.level == "month" or (head.start, head.due) != (date(year, 1, 1), date(year, 12, 31))
+
+
+_UNDATED = re.compile(r"待定|另行通知|另行确定|另行安排|视情|适时|按上级(?:要求|部署)")
+
+
+def _whole_years(head: Head) -> bool:
+    return head.level == "year" and head.kind == PERIOD and head.start is not None and (
+        head.start.month, head.start.day, head.due.month, head.due.day) == (1, 1, 12, 31)  # fmt: skip
 
 
 def _milestones(step: _Step, clause: str, single: bool) -> list[ParsedMilestone]:
@@ -870,6 +990,8 @@ def _parse(text: str, ctx: _Context) -> list[ParsedMilestone]:
                 made = _recurring(raw, None, ctx) or [
                     ParsedMilestone(raw, None, None, REVIEW, "未识别出时间")
                 ]
+            elif _whole_years(head) and _UNDATED.search(step.text):  # "2026年：待定", "2025年：适时开展"
+                made = [ParsedMilestone(raw, None, None, REVIEW, "时间待定")]
             elif head.level in {"year", "from"} or head.from_month or head.kind == REVIEW and single:
                 made = _recurring(raw, head if head.kind != REVIEW else None, ctx)
             if made:

@@ -280,3 +280,34 @@ def test_the_command_names_the_kept_columns_and_asks_for_a_year(province, tmp_pa
         call_command("import_plan", str(undated), "--org", "33", stdout=StringIO())
     call_command("import_plan", str(undated), "--org", "33", "--year", "2021", stdout=StringIO())
     assert Plan.objects.get().start_year == 2021
+
+
+def test_a_responsible_column_beside_a_lead_column_is_the_participants(province):
+    content = xlsx([["某团委2026年工作要点"], ["序号", "重点任务", "时间", "牵头单位", "责任单位", "责任主体"],
+                    [1, "甲", "3月", "组织部", "宣传部、学校部", "张三"]])  # fmt: skip
+    preview = plan_import_preview(organisation=province, filename="f.xlsx", content=content)
+    task = preview["tasks"][0]
+    assert (task["lead_departments"], sorted(task["participating_departments"])) == (
+        ["组织部"],
+        ["学校部", "宣传部"],
+    )
+    assert task["extra"] == {
+        "责任主体": "张三"
+    }  # nothing is dropped: a third column of units is kept as it is
+
+
+def test_a_year_cell_that_names_its_own_year_is_read_as_written(province):
+    content = xlsx([["某行动（2026—2028年）"], ["序号", "任务", "2026年", "2027年", "2028年"],
+                    [1, "甲", "二〇二六年九月上线", "待定", "/"],
+                    [2, "乙", "2026年起逐年扩大", "2026年起逐年扩大", "2026年起逐年扩大"]],
+                   merges=["C4:E4"])  # fmt: skip
+    first, second = plan_import_preview(organisation=province, filename="f.xlsx", content=content)["tasks"]
+    assert [(m["due"], m["kind"]) for m in first["milestones"]] == [
+        ("2026-09-30", "period"),
+        (None, "review"),
+    ]
+    assert [m["due"] for m in second["milestones"]] == [
+        "2026-12-31",
+        "2027-12-31",
+        "2028-12-31",
+    ]  # merged: once

@@ -1,5 +1,6 @@
 """The schedule parser, phrase by phrase, and its robustness on anything else."""
 
+import calendar
 import re
 from datetime import date
 
@@ -21,6 +22,12 @@ from plans.schedule import (
 )
 
 D = date
+
+
+def E(year, month):  # the last day of a month
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 ONE_YEAR = (2019, 2019)
 THREE_YEARS = (2019, 2021)
 
@@ -201,6 +208,27 @@ FAMILIES = [
     ("“一二·九”纪念日", ONE_YEAR, [(D(2019, 12, 9), D(2019, 12, 9), DAY)]),
     ("五四、七一前后", ONE_YEAR, [(D(2019, 5, 4), D(2019, 5, 4), DAY), (D(2019, 7, 1), D(2019, 7, 1), DAY)]),
     ("五四精神宣讲", ONE_YEAR, [(None, None, REVIEW)]),  # a festival that names something else is no date
+    # 年中, ranges to the year's end, the month after, batches, from then on, every other month, seasons
+    ("2020年年中出台指标，每年年底开展评估", THREE_YEARS, [(None, D(2020, 6, 30), DEADLINE), *[(None, D(y, 12, 31), RECURRING) for y in (2019, 2020, 2021)]]),
+    ("3月至年底", ONE_YEAR, [(D(2019, 3, 1), D(2019, 12, 31), PERIOD)]),
+    ("10月完成评审，次月公布结果", ONE_YEAR, [(D(2019, 10, 1), D(2019, 10, 31), PERIOD), (D(2019, 11, 1), D(2019, 11, 30), PERIOD)]),
+    ("分两批：第一批5月，第二批十一月", ONE_YEAR, [(D(2019, 5, 1), D(2019, 5, 31), PERIOD), (D(2019, 11, 1), D(2019, 11, 30), PERIOD)]),
+    ("每两年一届，分别于2019年、2021年举办", THREE_YEARS, [(D(2019, 1, 1), D(2019, 12, 31), PERIOD), (D(2021, 1, 1), D(2021, 12, 31), PERIOD)]),
+    ("2019年一季度前组建，此后每半年开展一轮", (2019, 2020),
+     [(None, D(2019, 3, 31), DEADLINE), (D(2019, 4, 1), D(2019, 6, 30), RECURRING), (D(2019, 7, 1), D(2019, 12, 31), RECURRING),
+      (D(2020, 1, 1), D(2020, 6, 30), RECURRING), (D(2020, 7, 1), D(2020, 12, 31), RECURRING)]),
+    ("双月调度", ONE_YEAR, [(D(2019, m - 1, 1), E(2019, m), RECURRING) for m in (2, 4, 6, 8, 10, 12)]),
+    ("每月第一周通报", ONE_YEAR, [(D(2019, m, 1), D(2019, m, 7), RECURRING) for m in range(1, 13)]),
+    ("春秋两季各开展一次", ONE_YEAR, [(D(2019, 3, 1), D(2019, 5, 31), PERIOD), (D(2019, 9, 1), D(2019, 11, 30), PERIOD)]),
+    ("暑期", ONE_YEAR, [(D(2019, 7, 1), D(2019, 8, 31), PERIOD)]),
+    ("“5·25”心理健康日前后", ONE_YEAR, [(D(2019, 5, 25), D(2019, 5, 25), DAY)]),
+    ("校赛4月；省赛推荐5月中旬", ONE_YEAR, [(D(2019, 4, 1), D(2019, 4, 30), PERIOD), (D(2019, 5, 11), D(2019, 5, 20), PERIOD)]),
+    ("清明、七一、国庆等重要节点", ONE_YEAR, [(D(2019, 4, 5), D(2019, 4, 5), DAY), (D(2019, 7, 1), D(2019, 7, 1), DAY), (D(2019, 10, 1), D(2019, 10, 1), DAY)]),
+    # words that put a time off are not a date, even in a year's cell
+    ("2020年：待定", THREE_YEARS, [(None, None, REVIEW)]),
+    ("2020年：另行通知", THREE_YEARS, [(None, None, REVIEW)]),
+    ("每年X月X日前报送上年度数据", THREE_YEARS, [(None, None, REVIEW)]),
+    ("覆盖率提升2.5个百分点", ONE_YEAR, [(None, None, REVIEW)]),
     # festivals of the lunar calendar and 清明
     ("端午节前后", ONE_YEAR, [(D(2019, 6, 7), D(2019, 6, 7), DAY)]),
     ("中秋期间", ONE_YEAR, [(D(2019, 9, 13), D(2019, 9, 13), DAY)]),
@@ -401,6 +429,8 @@ SCHOOL_YEAR = [  # a 2024—2025学年 plan: September–December are 2024's, Ja
     ("每学期开展一次", [(D(2024, 9, 1), D(2025, 1, 31), RECURRING), (D(2025, 2, 1), D(2025, 7, 31), RECURRING)]),
     ("2025年暑假期间", [(D(2025, 7, 1), D(2025, 8, 31), PERIOD)]),  # a named year is that year
     ("2024年10月开班，次年6月结业", [(D(2024, 10, 1), D(2024, 10, 31), PERIOD), (D(2025, 6, 1), D(2025, 6, 30), PERIOD)]),
+    ("开学初", [(D(2024, 9, 1), D(2024, 9, 10), PERIOD)]),
+    ("自11月起每两个月召开一次", [(D(2024, 11, 1), D(2024, 12, 31), RECURRING), *[(D(2025, m - 1, 1), E(2025, m), RECURRING) for m in (2, 4, 6, 8)]]),
 ]  # fmt: skip
 
 
