@@ -415,10 +415,13 @@ def plan_import_confirm(
         staged.job_state, staged.job_message = JobState.DONE, ""
         return staged.plan
 
+    def checking(stage: str, done: int = 0, total: int = 0) -> None:
+        report(f"核对预览：{stage}", done, total)
+
     def preview(content: bytes) -> dict:
         return plan_import_preview(
             organisation=staged.organisation, filename=staged.filename, content=content,
-            start_year=staged.start_year, end_year=staged.end_year, progress=report,
+            start_year=staged.start_year, end_year=staged.end_year, progress=checking,
         )  # fmt: skip
 
     return upload_confirm(staged, preview=preview, commit=commit)

@@ -44,16 +44,21 @@ def plan_list(request):
     return render(request, "plans/list.html", {"page_obj": page, "filter": filters, "can_import": can_import})
 
 
+PLAN_PAGE_SIZE = 100  # tasks a plan page shows: a national plan can have tens of thousands
+
+
 @require_GET
 def plan_detail(request, pk):
     plan = get_object_for_user(Plan.objects.select_related("organisation"), request.user, pk=pk)
-    tasks = list(selectors.plan_tasks(plan))
+    page_obj = Paginator(selectors.plan_tasks(plan), PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    tasks = list(page_obj)
     titles = selectors.section_titles(plan)
     for task in tasks:
         task.section_path = titles.get(task.section_id, [])
     context = {
         "plan": plan,
         "tasks": tasks,
+        "page_obj": page_obj,
         "can_edit": may(request.user, "edit", plan),
         "changes": selectors.plan_changes(plan),
         "section_form": SectionForm(),

@@ -152,3 +152,18 @@ def test_only_editors_publish(login, tree, make_user, role):
         client.post(reverse("assignments:publish", args=[plan.pk]), {"levels": ["city"]}).status_code == 403
     )
     assert client.get(reverse("plans:export", args=[plan.pk])).status_code == 200
+
+
+def test_a_large_plan_is_shown_a_page_at_a_time(login, tree, make_user):
+    plan = Plan.objects.create(title="大计划", organisation=tree.zj, start_year=2019, end_year=2019)
+    Task.objects.bulk_create(
+        [Task(plan=plan, organisation=tree.zj, seq=str(i), order=i, title=f"任务{i}") for i in range(1, 251)]
+    )
+    client = login(make_user(tree.zj, "viewer"))
+    url = reverse("plans:detail", args=[plan.pk])
+    first = client.get(url).content.decode()
+    assert "250 项" in first and "任务100<" in first and "任务101<" not in first
+    assert "第 1 / 3 页（共 250 条）" in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "任务250<" in last and "任务1<" not in last
+    assert client.get(url, {"page": "9999"}).status_code == 200  # past the end: the last page
