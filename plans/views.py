@@ -117,9 +117,12 @@ def import_preview(request, pk):
         "errors_more": max(0, len(errors) - PREVIEW_ERRORS_SHOWN),
         "stale": staged.is_stale(settings.IMPORT_JOB_TIMEOUT_SECONDS),
         "progress": progress_read(progress_key("plan-import", staged.pk)),
-        "period_form": ImportPeriodForm(
-            initial={"start_year": staged.start_year, "end_year": staged.end_year}
-        ),
+        "period_form": ImportPeriodForm(  # the period the preview used, to be corrected if need be
+            initial={
+                "start_year": staged.start_year or preview.get("start_year"),
+                "end_year": staged.end_year or preview.get("end_year"),
+            }
+        ),  # fmt: skip
     }
     return render(request, "plans/import_preview.html", context)
 

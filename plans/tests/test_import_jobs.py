@@ -216,3 +216,13 @@ def test_a_large_preview_is_shown_a_page_at_a_time(login, tree, make_user):
     last = client.get(url, {"page": 3}).content.decode()
     assert "任务250<" in last and "任务1<" not in last and "确认导入" in last
     assert client.get(url, {"page": "<script>"}).status_code == 200  # a bad page number shows the first
+
+
+def test_the_period_form_shows_the_period_the_preview_used(login, tree, make_user):
+    user = make_user(tree.zj, "editor")
+    client = login(user)
+    staged = plan_import_stage(
+        organisation=tree.zj, filename="z.xlsx", content=ZHEJIANG.read_bytes(), user=user
+    )
+    page = client.get(reverse("plans:import_preview", args=[staged.pk])).content.decode()
+    assert 'name="start_year" value="2019"' in page and 'name="end_year" value="2019"' in page
