@@ -116,6 +116,12 @@ def _fresh_local_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _states_as_the_test_sets_them(settings):
+    """Pages do not refresh the states on their own in tests (one test checks that they do)."""
+    settings.STATES_REFRESH_ON_PAGE = False
+
+
+@pytest.fixture(autouse=True)
 def celery_eager():
     """Tasks run in-process in tests, also in CI where REDIS_URL is set; the real-worker test opts out by
     setting task_always_eager back to False (restored afterwards)."""

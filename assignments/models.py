@@ -1,20 +1,24 @@
-"""交办: a plan's task handed to a receiving organisation, with the receiver's own copy of every dated
-milestone, the timeline of what happened to it, and requests to extend a due date."""
+"""交办: a plan's task handed to a receiving organisation (or to one of the issuer's own departments), with
+the receiver's own copy of every milestone, the chain it is broken down into, the departments that
+contribute, the timeline of what happened to it, and requests to extend a due date."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from orgtree.models import Organisation
+from orgtree.models import Department, Organisation
 from plans.models import Milestone, Plan, Task
 
-from .querysets import AssignmentBoundQuerySet, AssignmentQuerySet, ExtensionQuerySet
+from .querysets import AssignmentBoundQuerySet, AssignmentQuerySet, ContributorQuerySet, ExtensionQuerySet
 
 
 class ProgressStatus(models.TextChoices):
     """The states the status engine (supervision.status) computes; never typed by hand. Declared best
-    first: an assignment takes the worst state of its open milestones, so the order is the ranking."""
+    first: an assignment takes the worst state of its open milestones, so the order is the ranking.
+    Closed (销号) and withdrawn (退办) items count as themselves, never as late."""
 
+    WITHDRAWN = "withdrawn", "已退办"
+    CLOSED = "closed", "已销号"
     COMPLETED = "completed", "已完成"
     COMPLETED_LATE = "completed_late", "逾期完成"
     ONGOING = "ongoing", "持续推进"
@@ -29,15 +33,24 @@ class ProgressStatus(models.TextChoices):
     @property
     def tone(self) -> str:
         """The colour a page shows the state in (a CSS class tone-…)."""
-        return {"completed": "green", "completed_late": "olive", "ongoing": "grey", "on_track": "blue",
-                "due_soon": "yellow", "overdue": "red"}[self.value]  # fmt: skip
+        return {"withdrawn": "grey", "closed": "green", "completed": "green", "completed_late": "olive",
+                "ongoing": "grey", "on_track": "blue", "due_soon": "yellow",
+                "overdue": "red"}[self.value]  # fmt: skip
 
 
 AT_RISK_LABEL, AT_RISK_TONE = "进度滞后", "yellow"
 
 
+class Escalation(models.TextChoices):
+    """督办单 levels: an open assignment overdue for the plan's number of days."""
+
+    YELLOW = "yellow", "黄牌督办"
+    RED = "red", "红牌督办"
+
+
 class Assignment(models.Model):
-    """A task handed to an organisation in the issuer's subtree (交办)."""
+    """A task handed to an organisation in the issuer's subtree, or to a department of the issuer's own
+    office (交办); a receiver may hand it on (分解), and the parts form a chain below it."""
 
     class Status(models.TextChoices):
         ASSIGNED = "assigned", "已交办"
@@ -47,28 +60,91 @@ class Assignment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
     # PROTECT: a task that was handed down is withdrawn or closed, never deleted.
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
+    # Who handed it over: the plan's organisation, or the receiver of the assignment it was broken out of.
+    issuer = models.ForeignKey(
+        Organisation, verbose_name="交办单位", on_delete=models.PROTECT, related_name="issued_assignments"
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name="承办组织", on_delete=models.PROTECT, related_name="assignments"
     )
+    # An assignment inside one office: the department that answers for it (its 参与部门 contribute).
+    department = models.ForeignKey(
+        Department, verbose_name="承办部门", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assignments",
+    )  # fmt: skip
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="分解自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    depth = models.PositiveSmallIntegerField("层级", db_default=0)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ASSIGNED)
     created_at = models.DateTimeField("交办时间")
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
     # Rolled up from the milestones by supervision.status.refresh_statuses: the worst open state wins.
     # Database defaults: publishing inserts assignments with INSERT … SELECT.
     progress = models.CharField(
         "进度状态", max_length=16, choices=ProgressStatus.choices, db_default=ProgressStatus.ON_TRACK
     )
     completion_percent = models.PositiveSmallIntegerField("完成率", db_default=0)
+    # Also the status engine's: the earliest due date of its open overdue milestones, and the 督办单 level.
+    overdue_since = models.DateField("逾期起始日", null=True, blank=True)
+    escalation = models.CharField("督办", max_length=6, choices=Escalation.choices, blank=True, db_default="")
 
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "交办"
         verbose_name_plural = "交办"
-        constraints = [models.UniqueConstraint(fields=["task", "organisation"], name="assignment_unique")]
-        indexes = [models.Index(fields=["organisation", "plan"], name="assignment_org_plan_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "organisation"],
+                condition=Q(department__isnull=True),
+                name="assignment_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["task", "organisation", "department"],
+                condition=Q(department__isnull=False),
+                name="assignment_unique_department",
+            ),  # fmt: skip
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "plan"], name="assignment_org_plan_idx"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="assignment_parent_idx"),
+        ]
 
     def __str__(self):
-        return f"{self.task} → {self.organisation}"
+        return f"{self.task} → {self.receiver_name}"
+
+    @property
+    def receiver_name(self) -> str:
+        """承办: the organisation, or the department of the issuer's office."""
+        if self.department_id:
+            return f"{self.organisation.name}{self.department.name}"
+        return self.organisation.name
+
+
+class AssignmentContributor(models.Model):
+    """A 参与部门 of an assignment inside one office: it contributes (reporting/Contribution) and is
+    reminded of that only; the 牵头部门 (the assignment's department) answers for the whole."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="contributors")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="contributions_owed")
+
+    objects = ContributorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参与部门"
+        verbose_name_plural = "参与部门"
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "department"], name="assignment_contributor_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id}:{self.department}"
 
 
 class AssignmentMilestone(models.Model):
@@ -87,6 +163,10 @@ class AssignmentMilestone(models.Model):
         "进度状态", max_length=16, choices=ProgressStatus.choices, db_default=ProgressStatus.ON_TRACK
     )
     at_risk = models.BooleanField("进度滞后", db_default=False)
+    # Set when its assignment is closed or withdrawn: the copy then counts as that, never as late.
+    ended = models.CharField("结束方式", max_length=10, blank=True, db_default="")
+    # The day its overdue 催办 went out (once per copy).
+    overdue_noticed_on = models.DateField("逾期催办日期", null=True, blank=True)
 
     objects = AssignmentBoundQuerySet.as_manager()
 
@@ -111,12 +191,15 @@ class AssignmentEvent(models.Model):
         ACCEPTED = "accepted", "审核通过"
         RETURNED = "returned", "退回修改"
         REMINDED = "reminded", "催办"
+        ESCALATED = "escalated", "督办"
         EXTENDED = "extended", "延期"
+        BROKEN_DOWN = "broken_down", "分解交办"
+        CONTRIBUTED = "contributed", "配合反馈"
         WITHDRAWN = "withdrawn", "退办"
         CLOSED = "closed", "销号"
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("环节", max_length=10, choices=Kind.choices)
+    kind = models.CharField("环节", max_length=12, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     comment = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
@@ -133,7 +216,8 @@ class AssignmentEvent(models.Model):
 
 
 class ExtensionRequest(models.Model):
-    """延期申请: the receiver asks for a later due date before the current one passes; the issuer decides."""
+    """延期申请: the receiver asks for a later due date (also once it has passed, which the request
+    records); the issuer decides."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "待审批"
@@ -146,6 +230,7 @@ class ExtensionRequest(models.Model):
     original_due = models.DateField("原完成时限")
     requested_due = models.DateField("申请延至")
     reason = models.TextField("理由")
+    after_deadline = models.BooleanField("逾期后申请", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

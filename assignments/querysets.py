@@ -5,8 +5,9 @@ from orgtree.querysets import HandedOverQuerySet
 
 
 class AssignmentQuerySet(HandedOverQuerySet):
-    issuer_path = "task__organisation"
+    issuer_path = "issuer"
     receiver_path = "organisation"
+    receiver_department_path = "department"
 
     def open(self):
         return self.filter(status="assigned")
@@ -15,10 +16,21 @@ class AssignmentQuerySet(HandedOverQuerySet):
 class AssignmentBoundQuerySet(HandedOverQuerySet):
     """Rows with an `assignment` (its milestones, reports, timeline events)."""
 
-    issuer_path = "assignment__task__organisation"
+    issuer_path = "assignment__issuer"
     receiver_path = "assignment__organisation"
+    receiver_department_path = "assignment__department"
 
 
 class ExtensionQuerySet(HandedOverQuerySet):
-    issuer_path = "assignment_milestone__assignment__task__organisation"
+    issuer_path = "assignment_milestone__assignment__issuer"
     receiver_path = "assignment_milestone__assignment__organisation"
+    receiver_department_path = "assignment_milestone__assignment__department"
+
+
+class ContributorQuerySet(HandedOverQuerySet):
+    """参与部门 rows: on the receiving side, a department's members act on their own department's rows
+    (orgtree's by-department rule, read through the contributor's department)."""
+
+    issuer_path = "assignment__issuer"
+    receiver_path = "department__organisation"
+    receiver_department_path = "department"

@@ -33,6 +33,10 @@ class Action:
     # On things handed from one organisation to another (an assignment and what hangs off it): whose
     # memberships count — the issuing organisation's side, the receiving one's, or either.
     sides: tuple[str, ...] = field(default=(ISSUER, RECEIVER))
+    # On the receiving side, whether departments own the work: a member of a department acts only on what
+    # that department received (and on what the organisation received as a whole); editors and admins of
+    # the office, with no department, act on everything the organisation received.
+    by_department: bool = False
 
 
 ALL_ROLES = {"admin": True, "editor": True, "reporter": True, "viewer": True}
@@ -43,7 +47,16 @@ ACTIONS: dict[str, Action] = {
     "edit": Action("编辑", OFFICE),
     "manage": Action("管理组织和成员", {"admin": True}),
     # Progress reports: the receiving organisation's own reporters, editors and admins.
-    "report": Action("填报进度", {"reporter": False, "editor": False, "admin": False}, sides=(RECEIVER,)),
+    "report": Action(
+        "填报进度",
+        {"reporter": False, "editor": False, "admin": False},
+        sides=(RECEIVER,),
+        by_department=True,
+    ),  # fmt: skip
+    # Hand a received assignment on to one's own subordinates or departments (分解交办).
+    "break_down": Action(
+        "分解交办", {"editor": False, "admin": False}, sides=(RECEIVER,), by_department=True
+    ),
     # Indicator figures: reporters and editors for their own organisation, admins for their whole subtree.
     "enter": Action("填报指标", {"reporter": False, "editor": False, "admin": True}),
     # The issuing side decides on what it handed down: editors and admins of the issuing organisation or
@@ -51,6 +64,15 @@ ACTIONS: dict[str, Action] = {
     "review": Action("审核进度报告", OFFICE, sides=(ISSUER,)),
     "decide": Action("审批延期申请", OFFICE, sides=(ISSUER,)),
     "settle": Action("退办或销号", OFFICE, sides=(ISSUER,)),
+    # 配合反馈: a 参与部门's members (and the office's editors and admins) for that department.
+    "contribute": Action(
+        "配合反馈",
+        {"reporter": False, "editor": False, "admin": False},
+        sides=(RECEIVER,),
+        by_department=True,
+    ),
+    # 催办 by hand: whoever may review what was handed down.
+    "urge": Action("催办", OFFICE, sides=(ISSUER,)),
 }
 
 
@@ -64,6 +86,8 @@ class Scope:
     rght: int
     subtree: bool
     national: bool
+    role: str = ""
+    department_id: int | None = None
 
     @property
     def org_type(self) -> str:  # lets the subtree helpers read a scope like an organisation
@@ -104,7 +128,8 @@ def user_scopes(user, action: str = "view") -> list[Scope] | None:
         if membership.role not in roles:
             continue
         org = membership.organisation
-        scope = Scope(org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == CENTRAL)
+        scope = Scope(org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == CENTRAL,
+                      membership.role, membership.department_id)  # fmt: skip
         if scope.national and scope.subtree:
             return None
         scopes.append(scope)
@@ -207,17 +232,40 @@ class OrgBoundQuerySet(models.QuerySet):
         return self if q is None else self.filter(q)
 
 
+def department_q(scopes: list[Scope], org_prefix: str, department_path: str) -> Q:
+    """The receiving side of a by-department action: each membership's organisation, narrowed to its
+    department's work (and the organisation's own) unless it is the office's editor or admin."""
+    q = Q(pk__in=[])
+    for s in scopes:
+        own = subtree_q(s, org_prefix) if s.subtree else Q(**{f"{org_prefix}pk": s.org_id})
+        if s.department_id is not None:
+            own &= Q(**{f"{department_path}__isnull": True}) | Q(**{f"{department_path}_id": s.department_id})
+        elif s.role not in OFFICE:
+            own &= Q(**{f"{department_path}__isnull": True})
+        q |= own
+    return q
+
+
 class HandedOverQuerySet(models.QuerySet):
     """Base for things an issuing organisation hands to a receiving one: each action counts the
-    memberships of the sides ACTIONS names (the receiver reports; the issuer reviews; both view)."""
+    memberships of the sides ACTIONS names (the receiver reports; the issuer reviews; both view), and
+    on the receiving side of a by-department action, the department too."""
 
     issuer_path = ""
     receiver_path = ""
+    receiver_department_path = ""
 
     def for_user(self, user, action: str = "view"):
         paths = {ISSUER: self.issuer_path, RECEIVER: self.receiver_path}
+        spec = action_of(action)
         qs = []
-        for side in action_of(action).sides:
+        for side in spec.sides:
+            if side == RECEIVER and spec.by_department and self.receiver_department_path:
+                scopes = user_scopes(user, action)
+                if scopes is None:
+                    return self
+                qs.append(department_q(scopes, f"{paths[side]}__", self.receiver_department_path))
+                continue
             q = scope_q(user, action, prefix=f"{paths[side]}__")
             if q is None:
                 return self

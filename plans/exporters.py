@@ -9,13 +9,27 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import workbook_bytes
+from orgtree.models import Organisation
 
-from .importers import period_line
+from .importers import LEVEL_NAMES, period_line
 from .models import Plan
 from .selectors import plan_tasks, section_paths
 
 HEADER = ["序号", "项目名称", "总体计划", "相关工作进度安排", "牵头部门", "参与部门"]
 WIDTHS = [6, 28, 60, 60, 14, 18]
+
+
+def recipient_names(task) -> list[str]:
+    """The organisations a task goes to, as a table names them ("各市团委", a named 团委), so that an
+    import of the export gives the same recipients."""
+    recipients = task.recipients or {}
+    names = [LEVEL_NAMES[level] for level in recipients.get("levels") or [] if level in LEVEL_NAMES]
+    ids = recipients.get("organisations") or []
+    if ids:
+        names += list(
+            Organisation.objects.filter(pk__in=ids).order_by("code", "id").values_list("name", flat=True)
+        )
+    return names
 
 
 def export_plan_xlsx(plan: Plan) -> bytes:
@@ -66,7 +80,7 @@ def plan_workbook(plan: Plan) -> Workbook:
                 task.summary,
                 task.schedule_text,
                 "、".join(d.name for d in task.lead_departments.all()),
-                "、".join(d.name for d in task.participating_departments.all()),
+                "、".join([*(d.name for d in task.participating_departments.all()), *recipient_names(task)]),
                 *((task.extra or {}).get(name, "") for name in extra_names),
             ]
         )

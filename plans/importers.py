@@ -234,6 +234,36 @@ def _lines_of(part: str) -> list[str]:
     return names
 
 
+# What a 牵头/责任单位 cell names that is not a department of the issuer's office: every organisation of a
+# level below it ("各市团委", "各县（市、区）团委" …). Named organisations are found by the import itself.
+RECIPIENT_LEVELS = [
+    ("city", re.compile(r"^各(?:市|地市|设区市|市州|州市|地州|盟市)(?:[（(][^）)]*[）)])?团委$")),
+    (
+        "county",
+        re.compile(r"^各(?:县[（(]市、?区[）)]|县市区|县[（(]区[）)]|区县|县区|县[（(]市[）)]|县|区)团委$"),
+    ),
+    ("township", re.compile(r"^各(?:乡镇[（(]街道[）)]|乡镇|街道|乡镇街道|乡、镇)团(?:工)?委$")),
+    ("school", re.compile(r"^各(?:高校|学校|中学|中职学校|高等学校|大中专院校)团委$")),
+    ("enterprise", re.compile(r"^各(?:企业|国有企业|国企|非公企业|非公有制企业)团(?:工)?委$")),
+    ("organ", re.compile(r"^各(?:机关|部门|直属机关)团(?:工)?委$")),
+    ("branch", re.compile(r"^各(?:基层)?团(?:总)?支部$")),
+]
+
+
+# How an export names each level again (read back by RECIPIENT_LEVELS).
+LEVEL_NAMES = {"city": "各市团委", "county": "各县（市、区）团委", "township": "各乡镇（街道）团委",
+               "school": "各学校团委", "enterprise": "各企业团委", "organ": "各机关团工委",
+               "branch": "各团支部"}  # fmt: skip
+
+
+def recipient_level(name: str) -> str | None:
+    """The publish level a name means ("各市团委" → city), or None for a department or organisation."""
+    for level, pattern in RECIPIENT_LEVELS:
+        if pattern.match(name):
+            return level
+    return None
+
+
 def split_departments(text: str) -> list[str]:
     """Department names of a cell: split at 、，；/ outside brackets (试点县（市、区）团委 is one name);
     a line break splits only between whole names, never inside one broken by a PDF copy."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.actors import actor
@@ -15,8 +16,9 @@ from core.progress import progress_clear, progress_key, progress_report
 from core.spreadsheets import SpreadsheetError
 from core.staging import JobState, preview_digest, upload_confirm, upload_stage
 from orgtree.models import Department, Organisation
+from orgtree.subtree import subtree_q
 
-from .importers import read_plan_table
+from .importers import read_plan_table, recipient_level
 from .models import Milestone, Plan, PlanImport, Section, Task
 from .schedule import REVIEW, parse_schedule, years_named
 from .selectors import section_titles
@@ -50,11 +52,53 @@ def _existing_plan(organisation: Organisation, title: str, doc_number: str) -> P
     return plans.filter(title=title).first() if title else None
 
 
-def _task_state(title, summary, schedule, section, lead, participating, extra) -> dict:
+def _task_state(title, summary, schedule, section, lead, participating, extra, recipients=None) -> dict:
     """What decides whether a row changes a stored task (new / update / unchanged)."""
     return {"title": title, "summary": summary, "schedule": schedule, "section": list(section),
             "lead_departments": sorted(lead), "participating_departments": sorted(participating),
-            "extra": dict(extra)}  # fmt: skip
+            "extra": dict(extra), "recipients": _canonical(recipients)}  # fmt: skip
+
+
+def _canonical(recipients: dict | None) -> dict:
+    recipients = recipients or {}
+    return {"internal": bool(recipients.get("internal")), "levels": sorted(recipients.get("levels") or []),
+            "organisations": sorted(recipients.get("organisations") or [])}  # fmt: skip
+
+
+def _named_organisations(organisation: Organisation, names: set[str]) -> dict[str, int]:
+    """Organisations below the issuer that a table names by name or short name (one query)."""
+    if not names:
+        return {}
+    rows = (
+        Organisation.objects.filter(subtree_q(organisation, include_self=False), is_active=True)
+        .filter(Q(name__in=names) | Q(short_name__in=names))
+        .values_list("pk", "name", "short_name")
+    )
+    found: dict[str, int] = {}
+    for pk, name, short in rows:
+        for key in (name, short):
+            if key in names:
+                found.setdefault(key, pk)
+    return found
+
+
+def _recipients(lead: list[str], participating: list[str], named: dict[str, int]):
+    """A row's recipients from its unit cells: "各市团委" is every 团市委 below, a named organisation is
+    itself; the rest are the issuer's departments — with a 牵头部门, the task is its office's own."""
+    levels, organisations, real_lead, real_participating = [], [], [], []
+    for names, real in ((lead, real_lead), (participating, real_participating)):
+        for name in names:
+            level = recipient_level(name)
+            if level:
+                if level not in levels:
+                    levels.append(level)
+            elif name in named:
+                if named[name] not in organisations:
+                    organisations.append(named[name])
+            else:
+                real.append(name)
+    recipients = {"internal": bool(real_lead), "levels": levels, "organisations": organisations}
+    return recipients, real_lead, real_participating
 
 
 def plan_period(table, start_year: int | None, end_year: int | None) -> dict:
@@ -132,8 +176,13 @@ def plan_import_preview(
                 task.title, task.summary, task.schedule_text, paths.get(task.section_id, []),
                 [d.name for d in task.lead_departments.all()],
                 [d.name for d in task.participating_departments.all()], task.extra,
+                task.recipients or {"internal": any(True for _ in task.lead_departments.all())},
             )  # fmt: skip
     known_departments = set(organisation.departments.values_list("name", flat=True))
+    unit_names = {n for row in table.tasks for n in [*row.lead, *row.participating]}
+    named = _named_organisations(
+        organisation, {n for n in unit_names if n not in known_departments and not recipient_level(n)}
+    )
     new_departments: list[str] = []
     tasks = []
     counts = defaultdict(int)
@@ -149,11 +198,12 @@ def plan_import_preview(
                 warnings.append(
                     f"第 {row.row} 行（序号 {row.seq}）：进度安排“{phrase}”未识别出时间，需人工确认"
                 )
-        for name in [*row.lead, *row.participating]:
+        recipients, lead, participating = _recipients(row.lead, row.participating, named)
+        for name in [*lead, *participating]:
             if name not in known_departments and name not in new_departments:
                 new_departments.append(name)
         state = _task_state(
-            row.title, row.summary, row.schedule, row.section, row.lead, row.participating, row.extra
+            row.title, row.summary, row.schedule, row.section, lead, participating, row.extra, recipients
         )
         change = (
             "new" if row.seq not in existing else ("unchanged" if existing[row.seq] == state else "update")
@@ -167,8 +217,9 @@ def plan_import_preview(
                 "section": row.section,
                 "summary": row.summary,
                 "schedule": row.schedule,
-                "lead_departments": row.lead,
-                "participating_departments": row.participating,
+                "lead_departments": lead,
+                "participating_departments": participating,
+                "recipients": recipients,
                 "extra": row.extra,
                 "milestones": [m.as_dict() for m in milestones],
                 "change": change,
@@ -257,11 +308,12 @@ def plan_import_commit(
         task.order, task.title, task.summary = order, item["title"][:300], item["summary"]
         task.schedule_text, task.section_id = item["schedule"], section_id
         task.extra = item.get("extra", {})
+        task.recipients = item.get("recipients") or {}
         touched.append((task, item))
     Task.objects.bulk_create(to_create, batch_size=2000)
     Task.objects.bulk_update(
         to_update,
-        ["order", "title", "summary", "schedule_text", "section_id", "extra", "updated_at"],
+        ["order", "title", "summary", "schedule_text", "section_id", "extra", "recipients", "updated_at"],
         batch_size=2000,
     )
     _replace_children(plan, touched, {task.pk for task in to_update}, departments)

@@ -24,6 +24,8 @@ class ReportFrequency(models.TextChoices):
     MONTH = "month", "每月"
     QUARTER = "quarter", "每季度"
     HALF = "half", "每半年"
+    YEAR = "year", "每年"
+    MILESTONE = "milestone", "按时间节点"  # a report when a milestone is done, none by the calendar
 
 
 class Plan(models.Model):
@@ -47,8 +49,12 @@ class Plan(models.Model):
     school_year = models.PositiveIntegerField("学年起始年度", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     report_frequency = models.CharField(
-        "报告频次", max_length=8, choices=ReportFrequency.choices, default=ReportFrequency.MONTH
+        "报告频次", max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.MONTH
     )
+    # The 督办 cycle's clock: days to sign for an assignment; days overdue before a 黄牌 and a 红牌.
+    sign_within_days = models.PositiveSmallIntegerField("签收时限（天）", default=3)
+    yellow_after_days = models.PositiveSmallIntegerField("逾期几天亮黄牌", default=7)
+    red_after_days = models.PositiveSmallIntegerField("逾期几天亮红牌", default=30)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -127,6 +133,17 @@ class Task(models.Model):
     participating_departments = models.ManyToManyField(
         Department, verbose_name="参与部门", blank=True, related_name="participated_tasks"
     )
+    # Who receives the task when the plan is published: the issuer's own departments (the 牵头部门 answers
+    # for it, the 参与部门 contribute), organisations of some levels, named organisations; read from the
+    # table's 责任单位/承办单位 and editable before publishing. {"internal": bool, "levels": [...],
+    # "organisations": [ids]}
+    recipients = models.JSONField("接收方", default=dict, blank=True)
+    # 常态化: no due date, reported on at its own cadence, never late; closed when reported done.
+    routine = models.BooleanField("常态化", default=False)
+    report_frequency = models.CharField(
+        "报告频次", max_length=10, choices=ReportFrequency.choices, blank=True, default="",
+        help_text="留空则按计划的报告频次",
+    )  # fmt: skip
     parent_assignment = models.ForeignKey(
         "assignments.Assignment",
         verbose_name="分解自",
@@ -149,6 +166,11 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.seq}. {self.title}"
+
+    @property
+    def cadence(self) -> str:
+        """How often its receivers report: its own frequency, else its plan's."""
+        return self.report_frequency or self.plan.report_frequency
 
 
 class Milestone(models.Model):

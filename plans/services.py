@@ -12,6 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from core.actors import actor
 from orgtree.models import Organisation
@@ -194,7 +195,11 @@ def task_create(*, plan: Plan, data: dict, user=None) -> Task:
         raise ValidationError("已归档的计划不能修改")
     fields = _clean_task_fields(plan, data)
     order = (plan.tasks.aggregate(m=models.Max("order"))["m"] or 0) + 1
-    task = Task.objects.create(plan=plan, organisation_id=plan.organisation_id, order=order, **fields)
+    # A task of the issuer's own with a 牵头部门 goes, by default, to that department.
+    recipients = data.get("recipients") or {"internal": bool(data.get("lead_departments"))}
+    task = Task.objects.create(
+        plan=plan, organisation_id=plan.organisation_id, order=order, recipients=recipients, **fields
+    )
     _set_departments(task, data)
     milestones_sync(tasks=[task], plan=plan)
     plan_change_record(plan, user, "task_create", seq=task.seq, title=task.title)
@@ -219,6 +224,8 @@ def task_update(*, task: Task, data: dict, user=None) -> Task:
         old, new = sorted(d.name for d in stored.all()), sorted(d.name for d in wanted)
         if old != new:
             changed[label] = {"old": old, "new": new}
+    if not task.recipients:
+        task.recipients = {"internal": bool(lead)}
     task.save()
     _set_departments(task, data)
     if "进度安排" in changed:
@@ -277,3 +284,20 @@ def milestone_update(*, milestone: Milestone, start: date | None, due: date | No
         old=str(old_due or ""), new=str(due or ""),
     )  # fmt: skip
     return milestone
+
+
+@transaction.atomic
+def tasks_make_routine(*, plan: Plan, task_ids: list[int], frequency: str, user=None) -> int:
+    """常态化: tasks with no due date are reported on at a cadence, never late, and closed when reported
+    done and accepted — the decision publishing asks for about undated tasks."""
+    if not task_ids:
+        raise ValidationError({"tasks": "请选择任务"})
+    calendar = [ReportFrequency.MONTH, ReportFrequency.QUARTER, ReportFrequency.HALF, ReportFrequency.YEAR]
+    if frequency not in calendar:
+        raise ValidationError({"frequency": "常态化工作请选择每月、每季度、每半年或每年报告"})
+    tasks = plan.tasks.filter(pk__in=task_ids)
+    if tasks.count() != len(set(task_ids)):
+        raise ValidationError("所选任务不属于这个计划")
+    updated = tasks.update(routine=True, report_frequency=frequency, updated_at=timezone.now())
+    plan_change_record(plan, user, "routine", tasks=len(task_ids), frequency=frequency)
+    return updated

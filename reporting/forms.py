@@ -66,3 +66,37 @@ class DecisionForm(forms.Form):
 class SettleForm(forms.Form):
     action = forms.ChoiceField(choices=[(key, label) for key, (_, _, label) in SETTLE_ACTIONS.items()])
     reason = forms.CharField(label="原因", max_length=2000)
+
+
+class UrgeForm(forms.Form):
+    comment = forms.CharField(label="催办意见", required=False, max_length=500)
+
+
+class ContributionForm(forms.Form):
+    period = forms.CharField(label="报告期", max_length=7)
+    text = forms.CharField(label="配合情况", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BreakDownForm(forms.Form):
+    """分解交办: organisations directly below the receiver and, for what it received as a whole, the
+    departments of its office."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        label="下级组织", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label="本单位部门", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, organisations, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+        self.fields["departments"].queryset = departments
+        if not departments.exists():
+            del self.fields["departments"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organisations") and not data.get("departments"):
+            raise forms.ValidationError("请至少选择一个下级组织或本单位部门")
+        return data

@@ -6,7 +6,7 @@ from django.db import models
 
 from assignments.models import Assignment, AssignmentMilestone
 
-from .querysets import AttachmentQuerySet, ReportQuerySet
+from .querysets import AttachmentQuerySet, ContributionQuerySet, ReportQuerySet
 
 
 class ProgressReport(models.Model):
@@ -103,3 +103,32 @@ class ReportAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Contribution(models.Model):
+    """配合反馈: what a 参与部门 did towards an assignment its 牵头部门 answers for, for one reporting period;
+    the 牵头部门 sees it beside its own report and it goes on the timeline."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="contributions")
+    department = models.ForeignKey(
+        "orgtree.Department", on_delete=models.PROTECT, related_name="contributions"
+    )
+    period = models.CharField("报告期", max_length=7)
+    text = models.TextField("配合情况")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("报送时间", auto_now=True)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "配合反馈"
+        verbose_name_plural = "配合反馈"
+        ordering = ["-period", "department_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "department", "period"], name="contribution_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id} · {self.department} · {self.period}"

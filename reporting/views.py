@@ -12,14 +12,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assignments import selectors as assignment_selectors
 from assignments import services as assignment_services
-from assignments.models import Assignment, AssignmentMilestone, ExtensionRequest
+from assignments.models import Assignment, AssignmentContributor, AssignmentMilestone, ExtensionRequest
 from core.forms import apply_service_errors, message_service_errors
-from core.periods import current_period
 from orgtree.selectors import get_object_for_user
 
 from . import selectors, services
 from .attachments import report_attachment_add
-from .forms import DecisionForm, ExtensionForm, ReportForm, ReviewForm, SettleForm
+from .forms import (
+    BreakDownForm,
+    ContributionForm,
+    DecisionForm,
+    ExtensionForm,
+    ReportForm,
+    ReviewForm,
+    SettleForm,
+    UrgeForm,
+)
 from .models import ProgressReport, ReportAttachment
 
 
@@ -28,7 +36,7 @@ def _back(assignment_id):
 
 
 def _current_period(assignment: Assignment) -> str:
-    return current_period(assignment.plan.report_frequency).code
+    return services.default_period(assignment)
 
 
 @require_GET
@@ -40,13 +48,14 @@ def my_assignments(request):
     due = assignment_selectors.next_due([a.pk for a in page])
     for assignment in page:
         assignment.next_due = due.get(assignment.pk)
-    return render(request, "reporting/my_assignments.html", {"page_obj": page})
+    owed = assignment_selectors.contributions_owed(request.user)[:200]
+    return render(request, "reporting/my_assignments.html", {"page_obj": page, "owed": owed})
 
 
 @require_GET
 def assignment_detail(request, pk):
     assignment = get_object_for_user(
-        Assignment.objects.select_related("task", "plan", "organisation", "task__organisation"),
+        Assignment.objects.select_related("task", "plan", "organisation", "department", "issuer", "parent"),
         request.user,
         pk=pk,
     )
@@ -117,7 +126,8 @@ def review_queue(request):
     page = Paginator(selectors.review_queue(request.user), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "reporting/review_queue.html", {"page_obj": page})
+    extensions = selectors.pending_extensions(request.user)[:200]
+    return render(request, "reporting/review_queue.html", {"page_obj": page, "extensions": extensions})
 
 
 @require_POST
@@ -208,3 +218,66 @@ def attachment_upload(request, pk):
 def attachment_download(request, pk):
     attachment = get_object_for_user(ReportAttachment.objects.all(), request.user, "view", pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@require_POST
+def assignment_urge(request, pk):
+    """催办 by hand, from the issuing side."""
+    assignment = get_object_for_user(Assignment.objects.all(), request.user, "urge", pk=pk)
+    form = UrgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "催办意见不超过 500 字")
+        return _back(pk)
+    try:
+        assignment_services.assignment_urge(assignment=assignment, user=request.user,
+                                            comment=form.cleaned_data["comment"])  # fmt: skip
+        messages.success(request, "已催办：承办人和承办单位的领导会收到通知")
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    return _back(pk)
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_break_down(request, pk):
+    """分解交办: hand a received assignment on to one's own subordinates and/or departments."""
+    assignment = get_object_for_user(
+        Assignment.objects.select_related("task", "plan", "organisation", "department"), request.user,
+        "break_down", pk=pk,
+    )  # fmt: skip
+    organisations, departments = assignment_selectors.break_down_choices(assignment)
+    form = BreakDownForm(request.POST or None, organisations=organisations, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parts = assignment_services.assignment_break_down(
+                assignment=assignment, organisations=form.cleaned_data["organisations"],
+                departments=form.cleaned_data.get("departments") or [], user=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已分解交办给 {len(parts)} 个承办方")
+            return _back(pk)
+    context = {"assignment": assignment, "form": form,
+               "parts": assignment_selectors.chain(assignment)["below"]}  # fmt: skip
+    return render(request, "reporting/break_down.html", context)
+
+
+@require_POST
+def contribution_save(request, pk):
+    """配合反馈 by a 参与部门."""
+    row = get_object_for_user(
+        AssignmentContributor.objects.select_related("assignment__task", "assignment__plan", "department"),
+        request.user, "contribute", pk=pk,
+    )  # fmt: skip
+    form = ContributionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写报告期和配合情况（不超过 5000 字）")
+        return _back(row.assignment_id)
+    try:
+        services.contribution_save(assignment=row.assignment, department=row.department,
+                                   period=form.cleaned_data["period"], text=form.cleaned_data["text"],
+                                   user=request.user)  # fmt: skip
+        messages.success(request, "配合情况已报送，牵头部门会收到通知")
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    return _back(row.assignment_id)

@@ -3,13 +3,16 @@ the specification, and the set-based SQL that applies them to a million rows is 
 ProgressStatus (states and their ranking); a test runs both on random data and compares.
 
 A milestone copy for a given day (`today`):
+- its assignment closed (销号) or withdrawn (退办) and it not accepted → closed / withdrawn, never late;
 - accepted, done by its due date (or it had none) → completed; accepted, done later → completed_late;
 - not accepted: no due date → ongoing (常态化, never late); due date passed → overdue;
   due within STATUS_DUE_SOON_DAYS → due_soon; otherwise on_track;
 - at risk (进度滞后): open, dated, inside its window, and the reported percent plus STATUS_AT_RISK_MARGIN
   is still short of the share of the window already gone.
-An assignment takes the worst state of its milestones (by rank); its completion is the share of its dated
-milestones accepted.
+An open assignment takes the worst state of its milestones (by rank) — and of the parts it was broken
+down into, which are refreshed first; a closed or withdrawn one is that. Its completion is the share of
+its dated milestones accepted. `overdue_since` is the earliest due date among its overdue milestones (and
+its parts'); past the plan's thresholds it gets a 督办单: 黄牌, then 红牌 — each rise written on its timeline.
 
 A refresh writes only rows whose state changes, serialised by an advisory lock; "today" is a parameter,
 so tests and operators can run it for any date, and runs are idempotent.
@@ -22,10 +25,14 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
-from assignments.models import Assignment, AssignmentMilestone, ProgressStatus
+from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation, ProgressStatus
 from core.locks import LockKey, advisory_lock
 from orgtree.subtree import subtree_sql
+from plans.models import Plan
+
+from .models import RefreshLog
 
 ROLLUP_TARGETED_LIMIT = 50_000  # assignments; above this one aggregate over everything is cheaper
 
@@ -34,8 +41,11 @@ ROLLUP_TARGETED_LIMIT = 50_000  # assignments; above this one aggregate over eve
 
 
 def milestone_progress(
-    *, due: date | None, accepted_at: datetime | None, completed_on: date | None, today: date, soon: date
-) -> ProgressStatus:
+    *, due: date | None, accepted_at: datetime | None, completed_on: date | None, today: date, soon: date,
+    ended: str = "",
+) -> ProgressStatus:  # fmt: skip
+    if ended and accepted_at is None:
+        return ProgressStatus(ended)
     if accepted_at is not None:
         if due is None or (completed_on is not None and completed_on <= due):
             return ProgressStatus.COMPLETED
@@ -50,8 +60,8 @@ def milestone_progress(
 
 
 def milestone_at_risk(*, start: date | None, due: date | None, accepted_at, percent: int, today: date,
-                      margin: int) -> bool:  # fmt: skip
-    if accepted_at is not None or due is None or start is None or not start <= today <= due:
+                      margin: int, ended: str = "") -> bool:  # fmt: skip
+    if ended or accepted_at is not None or due is None or start is None or not start <= today <= due:
         return False
     window = (due - start).days + 1
     elapsed = (today - start).days + 1
@@ -68,6 +78,14 @@ def completion_percent(dated_accepted: int, dated: int) -> int:
 
 def due_soon_date(today: date) -> date:
     return today + timedelta(days=settings.STATUS_DUE_SOON_DAYS)
+
+
+def escalation_of(*, overdue_since: date | None, today: date, yellow: int, red: int) -> str:
+    """The 督办单 an open assignment has earned: overdue for `red` days → 红牌, `yellow` → 黄牌."""
+    if overdue_since is None:
+        return ""
+    days = (today - overdue_since).days
+    return Escalation.RED if days >= red else Escalation.YELLOW if days >= yellow else ""
 
 
 # --- the same rule, set-based ----------------------------------------------------------------------------
@@ -88,7 +106,8 @@ def _progress_sql(today: date, soon: date) -> tuple[str, list]:
     """milestone_progress as a CASE over a milestone copy's columns."""
     P = ProgressStatus
     sql = (
-        "CASE WHEN accepted_at IS NOT NULL AND (due_date IS NULL OR completed_on <= due_date) THEN %s "
+        "CASE WHEN ended <> '' AND accepted_at IS NULL THEN ended "
+        "WHEN accepted_at IS NOT NULL AND (due_date IS NULL OR completed_on <= due_date) THEN %s "
         "WHEN accepted_at IS NOT NULL THEN %s WHEN due_date IS NULL THEN %s WHEN due_date < %s THEN %s "
         "WHEN due_date <= %s THEN %s ELSE %s END"
     )
@@ -100,7 +119,7 @@ def _at_risk_sql(today: date, margin: int) -> tuple[str, list]:
     window = f"({_days('due_date', 'start_date')} + 1)"
     elapsed = f"({_days('%s', 'start_date')} + 1)"
     sql = (
-        "(accepted_at IS NULL AND due_date IS NOT NULL AND start_date IS NOT NULL "
+        "(ended = '' AND accepted_at IS NULL AND due_date IS NOT NULL AND start_date IS NOT NULL "
         f"AND start_date <= %s AND due_date >= %s AND (percent + %s) * {window} < 100 * {elapsed})"
     )
     return sql, [today, today, margin, today]
@@ -170,14 +189,18 @@ def refresh_statuses(
     )
     milestones_params = [*progress_params, *risk_params, *progress_params, *risk_params, *scope_params]
     worst, worst_params = _worst_sql()
+    since = f"MIN(CASE WHEN progress = '{ProgressStatus.OVERDUE}' THEN due_date END)"
 
     def rollup(where: str) -> str:
+        # Settled assignments keep their own state (set when they were closed or withdrawn).
         return (
-            f"UPDATE {a} SET progress = r.new_progress, completion_percent = r.pct FROM ("
-            f"SELECT assignment_id, {worst} AS new_progress, {_PERCENT_SQL} AS pct "
+            f"UPDATE {a} SET progress = r.new_progress, completion_percent = r.pct, overdue_since = r.since "
+            f"FROM (SELECT assignment_id, {worst} AS new_progress, {_PERCENT_SQL} AS pct, {since} AS since "
             f"FROM {am} {where} GROUP BY assignment_id"
-            f") r WHERE {a}.id = r.assignment_id AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
-            f"OR {_distinct(f'{a}.completion_percent', 'r.pct')})"
+            f") r WHERE {a}.id = r.assignment_id AND {a}.status = '{Assignment.Status.ASSIGNED}' "
+            f"AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
+            f"OR {_distinct(f'{a}.completion_percent', 'r.pct')} "
+            f"OR {_distinct(f'{a}.overdue_since', 'r.since')})"
         )
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -201,4 +224,106 @@ def refresh_statuses(
                 where = f"WHERE assignment_id IN ({', '.join(['%s'] * len(chunk))})"
                 cursor.execute(rollup(where), [*worst_params, *chunk])
                 assignments += cursor.rowcount
+        assignments += _follow_parts(cursor)
+        _escalate(cursor, today)
+    if plan_id is None and within_id is None:
+        RefreshLog.objects.update_or_create(
+            day=today, defaults={"milestones_changed": milestones, "assignments_changed": assignments}
+        )
     return RefreshResult(today, milestones, assignments)
+
+
+def _follow_parts(cursor) -> int:
+    """An assignment broken down takes the worst of its own milestones and of its parts (not withdrawn),
+    and the earliest overdue date among them: one statement per level of the chains, deepest first."""
+    a, am = Assignment._meta.db_table, AssignmentMilestone._meta.db_table
+    cursor.execute(f"SELECT MAX(depth) FROM {a} WHERE parent_id IS NOT NULL")
+    deepest = cursor.fetchone()[0]
+    if not deepest:
+        return 0
+    worst, worst_params = _worst_sql()
+    overdue = ProgressStatus.OVERDUE
+    changed = 0
+    for depth in range(deepest - 1, -1, -1):
+        cursor.execute(
+            f"UPDATE {a} SET progress = r.new_progress, overdue_since = r.since FROM ("
+            f"SELECT x.id, {worst} AS new_progress, MIN(x.since) AS since FROM ("
+            f"SELECT m.assignment_id AS id, m.progress AS progress, "
+            f"CASE WHEN m.progress = '{overdue}' THEN m.due_date END AS since FROM {am} m "
+            f"WHERE m.assignment_id IN (SELECT c.parent_id FROM {a} c WHERE c.depth = %s) "
+            f"UNION ALL SELECT c.parent_id, c.progress, c.overdue_since FROM {a} c "
+            f"WHERE c.depth = %s AND c.status <> '{Assignment.Status.WITHDRAWN}'"
+            f") x GROUP BY x.id) r WHERE {a}.id = r.id AND {a}.status = '{Assignment.Status.ASSIGNED}' "
+            f"AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
+            f"OR {_distinct(f'{a}.overdue_since', 'r.since')})",
+            [*worst_params, depth + 1, depth + 1],
+        )
+        changed += cursor.rowcount
+    return changed
+
+
+def _escalate(cursor, today: date) -> None:
+    """督办单 levels from how long open assignments have been overdue and their plan's thresholds; a rise
+    goes on the timeline. Runs over the (few) assignments that are overdue or escalated."""
+    a, p = Assignment._meta.db_table, Plan._meta.db_table
+    days = _days("%s", f"{a}.overdue_since")
+    level = (
+        f"(CASE WHEN {a}.status <> '{Assignment.Status.ASSIGNED}' OR {a}.overdue_since IS NULL THEN '' "
+        f"WHEN {days} >= {p}.red_after_days THEN '{Escalation.RED}' "
+        f"WHEN {days} >= {p}.yellow_after_days THEN '{Escalation.YELLOW}' ELSE '' END)"
+    )
+    rank = "(CASE {0} WHEN '{1}' THEN 2 WHEN '{2}' THEN 1 ELSE 0 END)"
+    new_rank = rank.format(level, Escalation.RED, Escalation.YELLOW)
+    old_rank = rank.format(f"{a}.escalation", Escalation.RED, Escalation.YELLOW)
+    touched = f"({a}.overdue_since IS NOT NULL OR {a}.escalation <> '')"
+    cursor.execute(
+        f"UPDATE {a} SET escalation = {level} FROM {p} WHERE {p}.id = {a}.plan_id AND {touched} "
+        f"AND {new_rank} > {old_rank} RETURNING {a}.id, {a}.escalation",
+        [today, today, today, today],
+    )
+    rises = cursor.fetchall()
+    cursor.execute(
+        f"UPDATE {a} SET escalation = {level} FROM {p} WHERE {p}.id = {a}.plan_id AND {touched} "
+        f"AND {new_rank} < {old_rank}",
+        [today, today, today, today],
+    )
+    labels = dict(Escalation.choices)
+    AssignmentEvent.objects.bulk_create(
+        [AssignmentEvent(assignment_id=pk, kind=AssignmentEvent.Kind.ESCALATED,
+                         comment=f"逾期未完成，{labels[level]}") for pk, level in rises],
+        batch_size=5000,
+    )  # fmt: skip
+
+
+def summary_on_day(*, org, today: date) -> dict:
+    """status_summary for a day. Today's states are refreshed and kept; another day's are computed
+    inside a transaction that is rolled back, over the organisation's subtree only: asking about another
+    day never changes what everyone sees."""
+    from .selectors import status_summary
+
+    if today == timezone.localdate():
+        refresh_statuses(today=today)
+        return status_summary(org=org, today=today)
+    with transaction.atomic():
+        refresh_statuses(today=today, within_id=org.pk)
+        summary = status_summary(org=org, today=today)
+        transaction.set_rollback(True)
+    return summary
+
+
+_fresh_for: date | None = None  # this process has seen the states refreshed for this day
+
+
+def ensure_fresh(today: date | None = None) -> bool:
+    """Refresh every status for today unless a full refresh already ran today (one query to know, none
+    once this process has seen it). Returns whether it refreshed."""
+    global _fresh_for
+    today = today or timezone.localdate()
+    if _fresh_for == today:
+        return False
+    if RefreshLog.objects.filter(day=today).exists():
+        _fresh_for = today
+        return False
+    refresh_statuses(today=today)
+    _fresh_for = today
+    return True

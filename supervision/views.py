@@ -17,7 +17,7 @@ from orgtree.selectors import get_object_for_user, get_organisation, top_organis
 from plans.models import Plan
 
 from .exporters import export_plan_with_progress_xlsx
-from .selectors import status_summary
+from .selectors import states_day, status_summary
 from .tasks import refresh_statuses_task
 
 DASHBOARD_STATES = sorted(ProgressStatus, key=lambda state: state.rank, reverse=True)  # worst first
@@ -54,8 +54,10 @@ def dashboard(request):
 
         context.update(
             summary=summary,
+            states_day=states_day(),
             total=cells(summary["milestones"]),
             children=[(child, cells(child["milestones"])) for child in summary["children"]],
+            departments=[(d, cells(d["milestones"])) for d in summary["departments"]],
         )
     return render(request, "supervision/dashboard.html", context)
 

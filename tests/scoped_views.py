@@ -26,10 +26,10 @@ def _side(tree, city, county, department, prefix: str, indicator) -> SimpleNames
     from django.contrib.auth import get_user_model
 
     from assignments.models import Assignment
-    from assignments.publishing import plan_publish
+    from assignments.publishing import Recipients, Rule, plan_publish
     from assignments.services import extension_request_create
     from indicators.models import Target, ValueImport
-    from orgtree.models import Membership
+    from orgtree.models import Department, Membership
     from plans.models import Plan, PlanImport
     from plans.services import task_create
     from reporting.models import ReportAttachment
@@ -45,6 +45,14 @@ def _side(tree, city, county, department, prefix: str, indicator) -> SimpleNames
     task = task_create(plan=plan, data=data)
     plan_publish(plan=plan, levels=["county"])
     assignment = Assignment.objects.get(plan=plan, organisation=county)
+    # A task of the city's own office: its 牵头部门 answers for it, a 参与部门 contributes.
+    helper = Department.objects.create(organisation=city, name=f"{prefix}宣传部")
+    office_task = task_create(plan=plan, data={
+        "seq": "2", "title": f"{prefix}机关任务", "schedule_text": "9月：完成", "lead_departments": [department],
+        "participating_departments": [helper],
+    })  # fmt: skip
+    plan_publish(plan=plan, rules=[Rule([office_task.pk], Recipients(internal=True))])
+    internal = Assignment.objects.get(task=office_task, department=department)
     item = assignment.milestones.get()
     draft = report_save(
         assignment=assignment, period="2019-04", data={"percent": 5}, user=None, version=0, submit=False,
@@ -76,6 +84,8 @@ def _side(tree, city, county, department, prefix: str, indicator) -> SimpleNames
             preview={"title": f"{prefix}计划"},
         ),  # fmt: skip
         assignment=assignment,
+        internal_assignment=internal,
+        contributor=internal.contributors.get(department=helper),
         assignment_milestone=item,
         draft_report=draft,
         report=submitted,

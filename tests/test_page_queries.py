@@ -15,7 +15,7 @@ from reporting.services import report_save
 from supervision.status import refresh_statuses
 
 pytestmark = pytest.mark.django_db
-MAX_QUERIES = 16
+MAX_QUERIES = 24  # the assignment page: its rights (six scoped checks), chain and contributions
 
 
 def cost(client, url) -> int:

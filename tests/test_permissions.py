@@ -106,14 +106,23 @@ def _nothing_written_in_ningbo(world):
     assert tree.nb.is_active and tree.nb.get_children().count() == 1
     assert Membership.objects.filter(organisation=tree.nb).count() == 1
     assert Plan.objects.filter(organisation=tree.nb).count() == 1 and Plan.objects.count() == 2
-    assert Task.objects.filter(plan=foreign.plan).count() == 1 and foreign.plan.sections.count() == 0
+    assert Task.objects.filter(plan=foreign.plan).count() == 2 and foreign.plan.sections.count() == 0
     assert not PlanImport.objects.filter(confirmed_at__isnull=False).exists()
     reports = ProgressReport.objects.filter(assignment=foreign.assignment).order_by("period")
     assert list(reports.values_list("status", "percent")) == [("draft", 5), ("submitted", 10)]
     assert not foreign.draft_report.attachments.exists()
     assert list(ExtensionRequest.objects.values_list("status", flat=True)) == ["pending", "pending"]
     assert set(Assignment.objects.values_list("status", flat=True)) == {"assigned"}
-    assert set(foreign.assignment.events.values_list("kind", flat=True)) == {"reported", "extended"}
+    assert set(foreign.assignment.events.values_list("kind", flat=True)) == {
+        "assigned",
+        "reported",
+        "extended",
+    }
+    assert not foreign.assignment.children.exists()  # not broken down from outside
+    from reporting.models import Contribution
+
+    assert not Contribution.objects.exists()
+    assert not foreign.internal_assignment.events.exclude(kind="assigned").exists()  # nor urged
     assert list(Target.objects.filter(organisation=tree.nb).values_list("value", flat=True)) == [50]
     assert not Value.objects.exists() and not ValueImport.objects.filter(confirmed_at__isnull=False).exists()
 

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tuanjian.middleware.FreshStatesMiddleware",
 ]
 
 ROOT_URLCONF = "tuanjian.urls"
@@ -177,6 +178,8 @@ REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", 
 # An import job not finished after this many seconds is taken as stopped (its worker was killed): the
 # user may start it again; nothing of it was written.
 IMPORT_JOB_TIMEOUT_SECONDS = int(os.environ.get("IMPORT_JOB_TIMEOUT_SECONDS", "900"))
+# Where no worker runs (Celery eager), the first page of the day that shows states refreshes them first.
+STATES_REFRESH_ON_PAGE = env_bool("STATES_REFRESH_ON_PAGE", CELERY_TASK_ALWAYS_EAGER)
 # The dashboard's "refresh now" runs at most once per organisation in this many seconds.
 STATUS_REFRESH_THROTTLE_SECONDS = int(os.environ.get("STATUS_REFRESH_THROTTLE_SECONDS", "60"))
 

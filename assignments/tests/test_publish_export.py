@@ -38,6 +38,7 @@ def test_publish_to_cities_and_counties(plan, tree, make_user):
         "assignments_created": 60,
         "milestone_copies_created": 280,
         "assignment_milestones_created": 280,
+        "routine_tasks": [],
     }
     receivers = set(Assignment.objects.values_list("organisation__name", flat=True))
     assert receivers == {"共青团杭州市委", "共青团宁波市委", "共青团杭州市西湖区委", "共青团宁波市海曙区委"}
@@ -186,7 +187,9 @@ def test_a_national_plan_reaches_every_province(tree):
     central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL)
     plan = Plan.objects.create(title="全国计划", organisation=central, start_year=2019, end_year=2019)
     Task.objects.create(plan=plan, organisation=central, seq="1", title="学社衔接", order=1)
-    assert plan_publish(plan=plan, levels=["city"])["assignments_created"] == 3  # 杭州、宁波、南京
+    result = plan_publish(plan=plan, levels=["city"], routine_undated=True)
+    assert result["assignments_created"] == 3  # 杭州、宁波、南京
+    assert result["routine_tasks"] == ["1"]  # no date: published as 常态化, as the command does
     assert plan_publish(plan=plan, levels=["county"], within=tree.nb)["assignments_created"] == 1
 
 

@@ -153,7 +153,7 @@ def test_reorder_and_delete(editor, plan):
     assert list(plan.tasks.order_by("order").values_list("seq", flat=True)) == ["1", "2"]
     editor.post(reverse("plans:task_delete", args=[first.pk]))
     assert list(plan.tasks.values_list("seq", flat=True)) == ["2"]
-    plan_publish(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"], routine_undated=True)
     refused = editor.post(reverse("plans:task_delete", args=[second.pk]), follow=True)
     assert "任务已经下发，不能删除" in refused.content.decode() and plan.tasks.count() == 1
 
@@ -225,7 +225,7 @@ def test_a_school_year_plan_is_set_in_the_form_and_kept_on_reopening(editor, pla
 
 def test_give_a_review_milestone_a_date_inline(editor, plan, tree):
     task = task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "尽快完成"})
-    plan_publish(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"], routine_undated=True)
     milestone = task.milestones.get()
     assert milestone.kind == "review"
     url = reverse("plans:milestone_edit", args=[milestone.pk])

@@ -47,6 +47,7 @@ def snapshot(plan):
             sorted(d.name for d in task.lead_departments.all()),
             sorted(d.name for d in task.participating_departments.all()),
             [(m.raw, m.start_date, m.due_date, m.kind) for m in task.milestones.order_by("order", "id")],
+            (bool(task.recipients.get("internal")), task.recipients.get("levels")),
         ))  # fmt: skip
     return {"title": plan.title, "doc_number": plan.doc_number, "period": plan.period_label,
             "years": (plan.start_year, plan.end_year, plan.default_year, plan.school_year), "tasks": tasks}  # fmt: skip

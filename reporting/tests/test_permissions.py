@@ -74,3 +74,30 @@ class TestAttachmentUpload(ScopedObjectViewTest):
 
 class TestAttachmentDownload(ScopedObjectViewTest):
     url_name, obj = "reporting:attachment", "attachment"
+
+
+class TestUrge(ScopedObjectViewTest):
+    """催办 is the issuing side's: its editors and admins."""
+
+    url_name, obj, allowed, method = "reporting:urge", "assignment", OFFICE, "post"
+
+
+class TestUrgeNotByTheReceiver(TestUrge):
+    allowed, member = frozenset(), "county"
+
+
+class TestBreakDown(ScopedObjectViewTest):
+    """分解交办 is the receiver's office: its editors and admins."""
+
+    url_name, obj, allowed, member = "reporting:break_down", "assignment", OFFICE, "county"
+
+
+class TestBreakDownNotByTheIssuer(TestBreakDown):
+    allowed, member = frozenset(), "organisation"
+
+
+class TestContribute(ScopedObjectViewTest):
+    """配合反馈: the 参与部门's members; the office's editors and admins (no department) may write for it."""
+
+    url_name, obj, allowed, method = "reporting:contribute", "contributor", OFFICE, "post"
+    data = {"period": "2019-06", "text": "已配合完成宣传"}

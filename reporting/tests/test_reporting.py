@@ -80,7 +80,8 @@ def test_report_accept_turns_the_milestone_green_and_closes_when_all_done(
     assignment.refresh_from_db()
     assert assignment.status == "closed" and assignment.progress == "completed"
     kinds = list(assignment.events.values_list("kind", flat=True))
-    assert kinds == ["reported", "accepted", "reported", "accepted", "closed"]
+    # 交办, the first report, the 红牌 when it had been overdue for over 30 days, the late report, 销号.
+    assert kinds == ["assigned", "reported", "accepted", "escalated", "reported", "accepted", "closed"]
 
 
 def test_return_needs_a_reason_and_unlocks_the_report(tree, assignment, make_user):
@@ -239,14 +240,6 @@ def test_extension_request_and_decision(
     from assignments.models import ExtensionRequest
 
     first, _ = copies(assignment)
-    with pytest.raises(Exception, match="只能在到期前申请延期"):
-        assignment_services.extension_request_create(
-            assignment_milestone=first,
-            requested_due=date(2019, 7, 31),
-            reason="资金",
-            user=None,
-            today=date(2019, 6, 1),
-        )
     with pytest.raises(Exception, match="应晚于现在的完成时限"):
         assignment_services.extension_request_create(
             assignment_milestone=first,
@@ -410,3 +403,28 @@ class TestAttachments:
             "报告已提交，不能再添加附件" in self.upload(client, report, "a.pdf", b"%PDF-1").content.decode()
         )
         assert not report.attachments.exists()
+
+
+def test_an_extension_asked_after_the_deadline_is_marked_and_waits_in_the_review_queue(
+    login, tree, make_user, assignment
+):
+    from assignments.models import ExtensionRequest
+
+    first, _ = copies(assignment)
+    with pytest.raises(Exception, match="应晚于今天"):  # the new date cannot already have passed
+        assignment_services.extension_request_create(
+            assignment_milestone=first, requested_due=date(2019, 6, 5), reason="资金", user=None,
+            today=date(2019, 6, 10),
+        )  # fmt: skip
+    request = assignment_services.extension_request_create(
+        assignment_milestone=first, requested_due=date(2019, 7, 31), reason="经费未到位", user=None,
+        today=date(2019, 6, 10),
+    )  # fmt: skip
+    assert request.after_deadline and request.status == ExtensionRequest.Status.PENDING
+    assert "已过完成时限后申请" in assignment.events.get(kind="extended").comment
+    reviewer = login(make_user(tree.hz, "editor"))
+    queue = reviewer.get(reverse("reporting:review_queue")).content.decode()
+    assert "经费未到位" in queue and "逾期后申请" in queue
+    reviewer.post(reverse("reporting:extension_decide", args=[request.pk]), {"decision": "approve"})
+    first.refresh_from_db()
+    assert first.due_date == date(2019, 7, 31)

@@ -21,3 +21,12 @@ document.addEventListener("input", function (event) {
     option.hidden = needle !== "" && !option.text.includes(needle) && !option.selected;
   });
 });
+
+// "Select all": a checkbox with data-check-all="name" ticks every checkbox of that name.
+document.addEventListener("change", function (event) {
+  const all = event.target.closest("[data-check-all]");
+  if (!all) return;
+  document.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+    box.checked = all.checked;
+  });
+});

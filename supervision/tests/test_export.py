@@ -23,7 +23,7 @@ def published(tree):
     plan = Plan.objects.create(title="某计划", organisation=tree.zj, start_year=2019, end_year=2019)
     task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：启动；10月底前：验收"})
     task_create(plan=plan, data={"seq": "2", "title": "乙", "schedule_text": "持续推进"})
-    plan_publish(plan=plan, levels=["city"])
+    plan_publish(plan=plan, levels=["city"], routine_undated=True)
     task_create(plan=plan, data={"seq": "3", "title": "丙（未下发）", "schedule_text": "12月"})
     first = AssignmentMilestone.objects.filter(
         assignment__organisation=tree.hz, milestone__task__seq="1", milestone__order=1

@@ -28,7 +28,8 @@ def setup(tree, make_user):
     )
     task_create(plan=plan, data={"seq": "1", "title": "学社衔接", "schedule_text": "5月底前：摸底"})
     plan_publish(plan=plan, levels=["county"])
-    Assignment.objects.update(created_at=datetime(2019, 4, 1, tzinfo=SHANGHAI))
+    signed = datetime(2019, 4, 1, tzinfo=SHANGHAI)
+    Assignment.objects.update(created_at=signed, received_at=signed)  # 签收 reminders have tests of their own
     reporter = make_user(tree.xh, "reporter", email="xh@example.org")
     reviewer = make_user(tree.hz, "editor", email="hz@example.org")
     viewer = make_user(tree.hz, "viewer")
@@ -68,8 +69,12 @@ def test_no_reminder_once_the_report_is_in(setup):
     send_reminders(today=date(2019, 6, 3))
     assert not Notification.objects.filter(recipient=setup["reporter"]).exists()
     # …but the reviewers hear that a report waits.
-    notice = Notification.objects.get(recipient=setup["reviewer"])
-    assert notice.title == "有 1 份进度报告待审核" and notice.url == reverse("reporting:review_queue")
+    notice = Notification.objects.get(recipient=setup["reviewer"], day=date(2019, 6, 3))
+    assert notice.title == "有 1 项待审核（进度报告、延期申请）" and notice.url == reverse(
+        "reporting:review_queue"
+    )
+    # (they also heard at once, the day it was submitted)
+    assert Notification.objects.filter(recipient=setup["reviewer"], title="有新的进度报告待审核").exists()
 
 
 def test_review_reminders_reach_exactly_who_may_review(setup, tree, make_user):
@@ -114,9 +119,9 @@ def test_assignments_given_after_the_period_are_not_late(setup):
 def test_weekly_overdue_digest_to_viewers_on_mondays(setup):
     refresh_statuses(today=date(2019, 6, 10))
     send_reminders(today=date(2019, 6, 11))  # a Tuesday
-    assert not Notification.objects.filter(recipient=setup["viewer"]).exists()
+    assert not Notification.objects.filter(recipient=setup["viewer"], key__startswith="digest").exists()
     send_reminders(today=date(2019, 6, 17))  # a Monday
-    digest = Notification.objects.get(recipient=setup["viewer"])
+    digest = Notification.objects.get(recipient=setup["viewer"], key__startswith="digest")
     assert digest.title == "本周逾期提醒：共青团杭州市委 有 1 个时间节点已逾期"
 
 

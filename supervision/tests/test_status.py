@@ -122,6 +122,8 @@ def test_status_summary_counts_subtree_and_children(published, tree):
     summary = status_summary(org=tree.zj, today=date(2019, 7, 1))
     # 4 receivers × (2 overdue, 1 on track, 1 ongoing)
     assert summary["milestones"] == {
+        "withdrawn": 0,
+        "closed": 0,
         "completed": 0,
         "completed_late": 0,
         "ongoing": 4,
@@ -129,6 +131,10 @@ def test_status_summary_counts_subtree_and_children(published, tree):
         "due_soon": 0,
         "overdue": 8,
     }
+    assert summary["assignments"] == {
+        "completed": 0, "completed_late": 0, "on_track": 0, "due_soon": 0, "overdue": 4, "no_deadline": 0,
+        "closed": 0, "withdrawn": 0,
+    }  # fmt: skip
     children = {c["name"]: c["milestones"] for c in summary["children"]}
     assert children["共青团杭州市委"]["overdue"] == 4  # 杭州 itself and 西湖区
     assert children["共青团宁波市委"]["ongoing"] == 2
@@ -139,16 +145,15 @@ def test_status_summary_command_json_contract(published, tree):
     out = StringIO()
     call_command("status_summary", "--org", "330000", "--today", "2019-07-01", "--json", stdout=out)
     payload = json.loads(out.getvalue())
-    assert set(payload) == {"org", "today", "milestones", "children"}
+    assert {"org", "today", "milestones", "children"} <= set(payload)  # the fields operators' scripts read
+    assert {"assignments", "departments"} <= set(payload)  # and those added since
     assert payload["org"] == "330000" and payload["today"] == "2019-07-01"
-    assert set(payload["milestones"]) == {
-        "completed",
-        "completed_late",
-        "on_track",
-        "due_soon",
-        "overdue",
-        "ongoing",
-    }
+    assert {"completed", "completed_late", "on_track", "due_soon", "overdue", "ongoing"} <= set(
+        payload["milestones"]
+    )
+    assert set(payload["assignments"]) == {
+        "completed", "completed_late", "on_track", "due_soon", "overdue", "no_deadline", "closed", "withdrawn",
+    }  # fmt: skip
     assert {"org", "name", "milestones"} <= set(payload["children"][0])
     with pytest.raises(CommandError, match="日期格式"):
         call_command("status_summary", "--org", "330000", "--today", "2019/07/01")
@@ -171,6 +176,7 @@ def test_two_refreshes_at_once_agree(build_tree):
     plan = Plan.objects.create(title="计划", organisation=tree.zj, start_year=2019, end_year=2019)
     task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：甲；6月：乙；9月：丙"})
     plan_publish(plan=plan, levels=["city", "county"])
+    AssignmentMilestone.objects.update(progress="on_track")  # as published, before any refresh
     results, errors = [], []
 
     def run():
@@ -284,11 +290,28 @@ class TestTheSqlFollowsTheRule:
                 data.draw(st.sampled_from(list(ProgressStatus))),
                 data.draw(st.booleans()),
             )
+        ended = {}
+        for assignment in Assignment.objects.all():  # some assignments closed or withdrawn
+            ended[assignment.pk] = data.draw(st.sampled_from(["", "", "closed", "withdrawn"]), label="ended")
+        for copy in copies:
+            copy.ended = ended[copy.assignment_id]
         AssignmentMilestone.objects.bulk_update(
             copies,
-            ["start_date", "due_date", "completed_on", "accepted_at", "percent", "progress", "at_risk"],
+            [
+                "start_date",
+                "due_date",
+                "completed_on",
+                "accepted_at",
+                "percent",
+                "progress",
+                "at_risk",
+                "ended",
+            ],
         )
-        Assignment.objects.update(progress="on_track", completion_percent=0)
+        for pk, how in ended.items():
+            Assignment.objects.filter(pk=pk).update(
+                status=how or "assigned", progress=how or "on_track", completion_percent=0, escalation=""
+            )
         status.refresh_statuses(today=today)
         soon, margin = status.due_soon_date(today), django_settings.STATUS_AT_RISK_MARGIN
         by_assignment = {}
@@ -299,17 +322,28 @@ class TestTheSqlFollowsTheRule:
                 completed_on=copy.completed_on,
                 today=today,
                 soon=soon,
+                ended=copy.ended,
             )
             risk = status.milestone_at_risk(start=copy.start_date, due=copy.due_date, accepted_at=copy.accepted_at,
-                                            percent=copy.percent, today=today, margin=margin)  # fmt: skip
+                                            percent=copy.percent, today=today, margin=margin,
+                                            ended=copy.ended)  # fmt: skip
             assert (copy.progress, copy.at_risk) == (expected, risk), copy.__dict__
             by_assignment.setdefault(copy.assignment_id, []).append(copy)
-        for assignment in Assignment.objects.all():
+        for assignment in Assignment.objects.select_related("plan"):
             rows = by_assignment[assignment.pk]
             dated = [c for c in rows if c.due_date]
+            if ended[assignment.pk]:  # settled: it keeps the state it was settled with
+                assert (assignment.progress, assignment.escalation) == (ended[assignment.pk], "")
+                continue
             assert assignment.progress == status.assignment_progress(
                 [ProgressStatus(c.progress) for c in rows]
             )
             assert assignment.completion_percent == status.completion_percent(
                 sum(1 for c in dated if c.accepted_at), len(dated)
             )
+            overdue = [c.due_date for c in rows if c.progress == ProgressStatus.OVERDUE]
+            assert assignment.overdue_since == (min(overdue) if overdue else None)
+            assert assignment.escalation == status.escalation_of(
+                overdue_since=assignment.overdue_since, today=today,
+                yellow=assignment.plan.yellow_after_days, red=assignment.plan.red_after_days,
+            )  # fmt: skip

@@ -1,4 +1,6 @@
-"""status_summary --org CODE [--today DATE] [--json]: assignment milestones by state, for a subtree."""
+"""status_summary --org CODE [--today DATE] [--json]: assignment milestones and assignments by state, for a
+subtree, its children and the organisation's own departments. For a day other than today the states are
+computed for that day and nothing stored changes."""
 
 import json
 
@@ -6,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assignments.models import ProgressStatus
 from orgtree.models import Organisation
-from supervision.selectors import status_summary
-from supervision.status import refresh_statuses
+from supervision.status import summary_on_day
 
 from .refresh_statuses import parse_day
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="区划代码（如 33、330100）或 #组织ID")
-        parser.add_argument("--today", help="按这一天统计（YYYY-MM-DD，默认今天）；会先按这一天刷新状态")
+        parser.add_argument(
+            "--today", help="按这一天统计（YYYY-MM-DD，默认今天）；不是今天时只计算、不改变已保存的状态"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -25,8 +28,7 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"找不到组织 {options['org']}")
         today = parse_day(options["today"])
-        refresh_statuses(today=today)
-        summary = status_summary(org=org, today=today)
+        summary = summary_on_day(org=org, today=today)
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
@@ -39,3 +41,5 @@ class Command(BaseCommand):
         self.stdout.write(line(org.name, summary["milestones"]))
         for child in summary["children"]:
             self.stdout.write("  " + line(child["name"], child["milestones"]))
+        for department in summary["departments"]:
+            self.stdout.write("  " + line(f"{org.name}{department['name']}", department["milestones"]))
