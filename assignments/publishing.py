@@ -275,18 +275,19 @@ def plan_publish(
         undated.update(routine=True)
     issuer = _issuer(plan)
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)  # as the ORM writes it, so that it finds it again
     created = 0
     with connection.cursor() as cursor:
         for rule in rules:
             task_ids = _task_ids(plan, rule)
             if rule.recipients.levels or rule.recipients.organisations:
                 receivers = _organisations(issuer, rule.recipients)
-                created += _insert_for_organisations(cursor, plan, task_ids, receivers, now)
+                created += _insert_for_organisations(cursor, plan, task_ids, receivers, stamp)
             if rule.recipients.internal:
-                created += _insert_internal(cursor, plan, task_ids, now)
+                created += _insert_internal(cursor, plan, task_ids, stamp)
         dated = _insert_copies(cursor, plan)
         _insert_contributors(cursor, plan)
-        _record_assigned(cursor, plan, now, user)
+        _record_assigned(cursor, plan, stamp, user)
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.PUBLISHED
         plan.save(update_fields=["status", "updated_at"])

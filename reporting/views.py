@@ -245,7 +245,8 @@ def assignment_break_down(request, pk):
         "break_down", pk=pk,
     )  # fmt: skip
     organisations, departments = assignment_selectors.break_down_choices(assignment)
-    form = BreakDownForm(request.POST or None, organisations=organisations, departments=departments)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a submission
+    form = BreakDownForm(data, organisations=organisations, departments=departments)
     if request.method == "POST" and form.is_valid():
         try:
             parts = assignment_services.assignment_break_down(

@@ -33,7 +33,7 @@ def test_real_worker_reports_a_broken_tree(build_tree, celery_eager):
     def close_worker_connection(**kwargs):
         connection.close()  # the worker thread's own connection, so the test database can be dropped
 
-    from assignments.models import AssignmentMilestone
+    from assignments.models import Assignment, AssignmentMilestone
     from assignments.publishing import plan_publish
     from plans.models import Plan
     from plans.services import task_create
@@ -43,6 +43,8 @@ def test_real_worker_reports_a_broken_tree(build_tree, celery_eager):
     plan = Plan.objects.create(title="计划", organisation=tree.zj, start_year=2019, end_year=2019)
     task_create(plan=plan, data={"seq": "1", "title": "甲", "schedule_text": "3月：甲"})
     plan_publish(plan=plan, levels=["city"])
+    AssignmentMilestone.objects.update(progress="on_track")  # as published, before any refresh
+    Assignment.objects.update(progress="on_track", overdue_since=None)
     Organisation.objects.filter(pk=tree.bs.pk).update(rght=999)
     celery_eager.task_always_eager = False  # the fixture puts it back
     app.control.purge()  # messages left by an earlier run would be executed first and skew the results
