@@ -169,12 +169,17 @@ def break_down_choices(assignment: Assignment):
     it received as a whole — its office's departments."""
     from orgtree.models import Department, Organisation
 
-    organisations = Organisation.objects.filter(
-        parent_id=assignment.organisation_id, is_active=True
-    ).order_by("order", "code", "id")
+    given = Assignment.objects.filter(parent_id=assignment.pk)  # already handed on: not offered again
+    organisations = (
+        Organisation.objects.filter(parent_id=assignment.organisation_id, is_active=True)
+        .exclude(pk__in=given.filter(department__isnull=True).values("organisation_id"))
+        .order_by("order", "code", "id")
+    )
     departments = (
         Department.objects.none()
         if assignment.department_id
-        else Department.objects.filter(organisation_id=assignment.organisation_id, is_active=True)
+        else Department.objects.filter(organisation_id=assignment.organisation_id, is_active=True).exclude(
+            pk__in=given.filter(department__isnull=False).values("department_id")
+        )
     )
     return organisations, departments.order_by("order", "id")

@@ -24,7 +24,7 @@ class FreshStatesMiddleware:
     that shows states refreshes them for today first; with a worker, beat does it hourly and this is
     idle."""
 
-    PAGES = ("/plans/", "/supervision/")
+    PAGES = ("/plans/",)  # plans, assignments, reports, the dashboard
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -104,5 +104,10 @@ def test_breaking_down_in_the_browser(tree, login, make_user):
         ("330100", "组织部"), ("330106", None),
     ]  # fmt: skip
     assert "交办链条" in done.content.decode() and "共青团杭州市委组织部" in done.content.decode()
+    again = client.get(url).content.decode()
+    assert (
+        f'value="{tree.xh.pk}"' not in again and f'value="{tree.dept_hz.pk}"' not in again
+    )  # not offered twice
+    assert "已分解给" in again
     province = login(make_user(tree.zj, "viewer")).get(reverse("reporting:assignment", args=[city.pk]))
     assert "共青团杭州市西湖区委" in province.content.decode()  # the province sees the chain

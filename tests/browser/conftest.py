@@ -1,0 +1,44 @@
+"""A real browser for the browser tests: Debian's chromium driven by Playwright (never a downloaded browser)."""
+
+import os
+import shutil
+
+import pytest
+
+try:
+    from playwright import sync_api
+except ImportError:  # the dev extras are not installed
+    sync_api = None
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM and os.environ.get("CI") == "true":
+    raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    if not CHROMIUM or sync_api is None:
+        pytest.skip("Debian's chromium is not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection: close it here, or the
+        # test database cannot be dropped at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Tuanjian-test-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/orgs/")
