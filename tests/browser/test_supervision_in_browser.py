@@ -31,6 +31,17 @@ def _provincial_plan(tree):
     return plan
 
 
+def _published(build_tree):
+    """The provincial plan sent to the cities, and 杭州's assignment of task 1 (due 30 June 2019)."""
+    from assignments.models import Assignment
+    from assignments.publishing import plan_publish
+
+    tree = build_tree()
+    plan = _provincial_plan(tree)
+    plan_publish(plan=plan, levels=["city"], routine_undated=True)
+    return tree, plan, Assignment.objects.get(organisation=tree.hz, task__seq="1")
+
+
 def test_an_editor_chooses_recipients_per_task_and_publishes(page, live_server, build_tree, make_user):
     from assignments.models import Assignment
 
@@ -62,13 +73,8 @@ def test_an_editor_chooses_recipients_per_task_and_publishes(page, live_server, 
 
 
 def test_a_city_breaks_down_and_the_province_sees_the_chain(page, live_server, build_tree, make_user):
-    from assignments.models import Assignment
-    from assignments.publishing import plan_publish
 
-    tree = build_tree()
-    plan = _provincial_plan(tree)
-    plan_publish(plan=plan, levels=["city"], routine_undated=True)
-    city = Assignment.objects.get(organisation=tree.hz, task__seq="1")
+    tree, plan, city = _published(build_tree)
     make_user(tree.hz, "editor", username="hz-editor")
     make_user(tree.zj, "viewer", username="zj-viewer")
     log_in(page, live_server, "hz-editor")
@@ -87,15 +93,10 @@ def test_a_city_breaks_down_and_the_province_sees_the_chain(page, live_server, b
 
 
 def test_urging_then_the_red_card(page, live_server, build_tree, make_user):
-    from assignments.models import Assignment
-    from assignments.publishing import plan_publish
     from supervision.reminders import send_reminders
     from supervision.status import refresh_statuses
 
-    tree = build_tree()
-    plan = _provincial_plan(tree)
-    plan_publish(plan=plan, levels=["city"], routine_undated=True)
-    assignment = Assignment.objects.get(organisation=tree.hz, task__seq="1")
+    tree, plan, assignment = _published(build_tree)
     make_user(tree.zj, "editor", username="zj-editor")
     make_user(tree.hz, "reporter", username="hz-reporter")
     log_in(page, live_server, "zj-editor")
@@ -118,13 +119,9 @@ def test_urging_then_the_red_card(page, live_server, build_tree, make_user):
 
 
 def test_an_extension_asked_after_the_deadline(page, live_server, build_tree, make_user):
-    from assignments.models import Assignment, ExtensionRequest
-    from assignments.publishing import plan_publish
+    from assignments.models import ExtensionRequest
 
-    tree = build_tree()
-    plan = _provincial_plan(tree)
-    plan_publish(plan=plan, levels=["city"], routine_undated=True)
-    assignment = Assignment.objects.get(organisation=tree.hz, task__seq="1")
+    tree, plan, assignment = _published(build_tree)
     make_user(tree.hz, "reporter", username="hz-reporter")
     make_user(tree.zj, "editor", username="zj-editor")
     later = timezone.localdate() + timedelta(days=30)
@@ -156,15 +153,10 @@ def test_the_supervision_pages_fit_a_phone(page, live_server, build_tree, make_u
     """At phone width nothing of the 督办 pages runs off the side; SCREENSHOTS=dir keeps a picture of each."""
     import os
 
-    from assignments.models import Assignment
-    from assignments.publishing import plan_publish
     from assignments.services import assignment_break_down
     from orgtree.models import Department
 
-    tree = build_tree()
-    plan = _provincial_plan(tree)
-    plan_publish(plan=plan, levels=["city"], routine_undated=True)
-    city = Assignment.objects.get(organisation=tree.hz, task__seq="1")
+    tree, plan, city = _published(build_tree)
     editor = make_user(tree.hz, "editor", username="hz-editor")
     make_user(tree.zj, "editor", username="zj-editor")
     department = Department.objects.create(organisation=tree.hz, name="学校部")
