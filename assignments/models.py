@@ -93,6 +93,17 @@ class Assignment(models.Model):
     # Also the status engine's: the earliest due date of its open overdue milestones, and the 督办单 level.
     overdue_since = models.DateField("逾期起始日", null=True, blank=True)
     escalation = models.CharField("督办", max_length=6, choices=Escalation.choices, blank=True, db_default="")
+    # The level its people were last told of (reminders tell each rise once).
+    escalation_told = models.CharField(max_length=6, blank=True, db_default="", editable=False)
+    # The receiving organisation's ancestors by tree level (its own id at its own level), so a board counts
+    # a subtree per child with one indexed filter and GROUP BY instead of joining children to their MPTT
+    # ranges. Filled by assignments.ancestors after every write path; moves and merges refill them.
+    anc0 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc1 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc2 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc3 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc4 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc5 = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -114,6 +125,17 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["organisation", "plan"], name="assignment_org_plan_idx"),
             models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="assignment_parent_idx"),
+            *[
+                models.Index(fields=[f"anc{k}", f"anc{k + 1}"], name=f"assignment_anc{k}_idx")
+                for k in range(5)
+            ],
+            models.Index(fields=["id"], condition=Q(anc0__isnull=True), name="assignment_no_anc_idx"),
+            # The daily refresh finds the levels the passing days change by ranges on these.
+            models.Index(
+                fields=["escalation", "overdue_since"],
+                condition=Q(overdue_since__isnull=False, status="assigned"),
+                name="assignment_escalation_idx",
+            ),
         ]
 
     def __str__(self):
@@ -167,6 +189,9 @@ class AssignmentMilestone(models.Model):
     ended = models.CharField("结束方式", max_length=10, blank=True, db_default="")
     # The day its overdue 催办 went out (once per copy).
     overdue_noticed_on = models.DateField("逾期催办日期", null=True, blank=True)
+    # The status engine's: the first day it counts as 进度滞后 with the percent reported so far (NULL: never),
+    # so a day's refresh finds the copies the passing day changes by an index range, not a scan.
+    risk_from = models.DateField("滞后起始日", null=True, blank=True)
 
     objects = AssignmentBoundQuerySet.as_manager()
 
@@ -175,6 +200,16 @@ class AssignmentMilestone(models.Model):
         verbose_name_plural = "交办节点"
         constraints = [
             models.UniqueConstraint(fields=["assignment", "milestone"], name="assignment_milestone_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_date"], condition=Q(accepted_at__isnull=True, ended=""), name="am_open_due_idx"
+            ),
+            models.Index(
+                fields=["risk_from"],
+                condition=Q(accepted_at__isnull=True, ended="", risk_from__isnull=False),
+                name="am_open_risk_idx",
+            ),
         ]
 
     def __str__(self):

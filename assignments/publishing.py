@@ -18,6 +18,7 @@ from orgtree.subtree import contains, subtree_q
 from plans.models import Milestone, Plan, Task
 from plans.services import plan_change_record
 
+from .ancestors import fill_missing
 from .models import Assignment, AssignmentContributor, AssignmentEvent, AssignmentMilestone
 from .services import progress_changed_after_commit
 
@@ -288,6 +289,7 @@ def plan_publish(
         dated = _insert_copies(cursor, plan)
         _insert_contributors(cursor, plan)
         _record_assigned(cursor, plan, stamp, user)
+    fill_missing()
     if plan.status == Plan.Status.DRAFT:
         plan.status = Plan.Status.PUBLISHED
         plan.save(update_fields=["status", "updated_at"])

@@ -3,7 +3,7 @@
 Each takes the milestone's new dates unless its receiver had set an earlier due date of their own: one
 still on the old date, or later than the new one, follows; a tighter one stands. New milestones reach
 every assignment of their task. A few set-based statements, whatever the number of receivers. States
-are left to the next refresh (hourly), as after any edit.
+of the plans concerned are refreshed after commit.
 """
 
 from collections import defaultdict
@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import F, OuterRef, Q, Subquery
 from django.dispatch import receiver
 
+from orgtree.signals import subtree_moved
 from plans.models import Milestone
 from plans.signals import milestones_changed
 
@@ -49,3 +50,18 @@ def follow_milestones(sender, changed, created, **kwargs):
             ],
             batch_size=5000,
         )
+    milestone_ids = [pk for pk, _ in changed or []] + list(created or [])
+    plans = set(Milestone.objects.filter(pk__in=milestone_ids).values_list("task__plan_id", flat=True))
+    if Assignment.objects.filter(plan_id__in=plans).exists():
+        from .services import progress_changed_after_commit
+
+        for plan_id in plans:  # the copies' states follow their new dates at once
+            progress_changed_after_commit(plan_id)
+
+
+@receiver(subtree_moved, dispatch_uid="assignments.follow_the_tree")
+def follow_the_tree(sender, organisation_ids, **kwargs):
+    """Moved organisations' assignments are counted under their new ancestors."""
+    from .ancestors import refill
+
+    refill(organisation_ids)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, DateField, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from orgtree.subtree import contains
 from plans.models import Plan, Task
 from plans.services import task_create
 
+from .ancestors import fill_missing
 from .models import Assignment, AssignmentEvent, AssignmentMilestone, ExtensionRequest, ProgressStatus
 from .notices import assignment_url, notify, notify_received, notify_responsible
 from .signals import progress_changed
@@ -28,6 +29,27 @@ def event_record(assignment: Assignment, kind: str, user, comment: str = "") -> 
     return AssignmentEvent.objects.create(
         assignment=assignment, kind=kind, actor=actor(user), comment=comment[:2000]
     )
+
+
+def events_record(assignment_ids: list[int], kind: str, comments: list[str]) -> None:
+    """One timeline entry per assignment (the system's: no actor); on PostgreSQL one INSERT whatever their
+    number — a day's refresh or reminder scan can touch a plan's every receiver."""
+    if not assignment_ids:
+        return
+    if connection.vendor == "postgresql":
+        e = AssignmentEvent._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {e} (assignment_id, kind, comment, created_at) "
+                "SELECT r.id, %s, r.comment, %s FROM unnest(%s::bigint[], %s::text[]) AS r(id, comment)",
+                [kind, timezone.now(), list(assignment_ids), list(comments)],
+            )
+        return
+    AssignmentEvent.objects.bulk_create(
+        [AssignmentEvent(assignment_id=pk, kind=kind, comment=comment)
+         for pk, comment in zip(assignment_ids, comments, strict=True)],
+        batch_size=500,
+    )  # fmt: skip
 
 
 def progress_changed_after_commit(plan_id: int) -> None:
@@ -329,6 +351,7 @@ def assignment_break_down(
         + [Assignment(organisation=receiver, department=d, **common) for d in departments]
     )
     copies = list(assignment.milestones.filter(accepted_at__isnull=True))
+    fill_missing()
     AssignmentMilestone.objects.bulk_create(
         AssignmentMilestone(
             assignment=part, milestone_id=c.milestone_id, start_date=c.start_date, due_date=c.due_date

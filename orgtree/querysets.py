@@ -104,6 +104,13 @@ def _memberships(user) -> list:
     return cached
 
 
+def user_roles(user) -> set[str]:
+    """The roles a user holds anywhere, read from the memberships the scopes already fetched."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    return {membership.role for membership in _memberships(user)}
+
+
 def forget_memberships(user) -> None:
     if hasattr(user, "_tuanjian_memberships"):
         del user._tuanjian_memberships

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import Department, Membership, Organisation, OrgType, TreeChange
-from .querysets import action_of, user_scopes
+from .querysets import action_of, user_roles, user_scopes
 from .subtree import contains, subtree_q
 
 
@@ -100,3 +102,58 @@ def departments_of(user, org: Organisation) -> QuerySet:
 
 def recent_changes(user, org: Organisation, limit: int = 10) -> QuerySet:
     return TreeChange.objects.for_user(user).filter(organisation=org).select_related("actor")[:limit]
+
+
+# The top menu, by role. Each section is open to the roles that hold the action its page is for (from the
+# action table); leaders (viewer) also read the overview pages. Every list page answers 200 to any
+# signed-in user, so a section left out only means the page is not that role's work.
+LEADERS = frozenset({"viewer"})
+
+
+def _holding(action: str) -> frozenset[str]:
+    return frozenset(action_of(action).roles)
+
+
+@dataclass(frozen=True)
+class Section:
+    url_name: str
+    label: str
+    roles: frozenset[str]
+
+
+SECTIONS = (
+    Section("supervision:dashboard", "督办看板", _holding("review") | LEADERS),
+    Section("reporting:my", "我的任务", _holding("report")),
+    Section("reporting:review_queue", "待审核", _holding("review")),
+    Section("plans:list", "计划任务", _holding("edit") | LEADERS),
+    Section("indicators:list", "指标", _holding("view")),
+    Section("orgtree:tree", "组织机构", _holding("manage") | LEADERS),
+)
+
+# Where each role's work starts, highest role first: several roles land where the highest one does.
+LANDINGS = (
+    ("admin", "supervision:dashboard"),
+    ("viewer", "supervision:dashboard"),
+    ("editor", "reporting:review_queue"),
+    ("reporter", "reporting:my"),
+)
+NO_ROLE_LANDING = "orgtree:tree"  # its empty state tells the user to ask for a membership
+
+
+def user_menu(user) -> list[Section]:
+    """The sections the user can use, in menu order; superusers get them all. No query beyond the
+    user's memberships, which the scopes fetch (and cache on the user) anyway."""
+    if user is None or not user.is_authenticated:
+        return []
+    if user.is_superuser and user.is_active:
+        return list(SECTIONS)
+    roles = user_roles(user)
+    return [section for section in SECTIONS if section.roles & roles]
+
+
+def landing_url_name(user) -> str:
+    """The page a user starts on after login and at "/"."""
+    if user.is_superuser and user.is_active:
+        return LANDINGS[0][1]
+    roles = user_roles(user)
+    return next((url_name for role, url_name in LANDINGS if role in roles), NO_ROLE_LANDING)

@@ -23,6 +23,7 @@ from core.locks import LockKey, advisory_lock
 from .models import Department, Membership, Organisation, OrgType, Role, TreeChange
 from .numbering import NEW_NODE_SPARE, REFILL_SLOTS, spare_slots
 from .querysets import forget_memberships, normalise_code
+from .signals import subtree_moved
 from .subtree import contains
 
 ROOT_TYPES = {OrgType.CENTRAL, OrgType.PROVINCE}
@@ -151,6 +152,7 @@ def organisation_move(*, org: Organisation, new_parent: Organisation, actor=None
         org.save(update_fields=["order"])
         org.move_to(new_parent, "last-child")
         _record(TreeChange.Action.MOVE, org, actor, old_parent=old_parent_id, new_parent=new_parent.pk)
+        subtree_moved.send(sender=Organisation, organisation_ids=[org.pk])
     return Organisation.objects.get(pk=org.pk)
 
 
@@ -185,6 +187,8 @@ def organisation_merge(*, source: Organisation, target: Organisation, actor=None
         if contains(source, target):
             raise ValidationError({"target": "不能并入自身的下级组织"})
         moved = _graft_children(source, target)
+        if moved:
+            subtree_moved.send(sender=Organisation, organisation_ids=moved)
         # Members come along, each role once (set-based: the unique constraint skips what target has).
         Membership.objects.bulk_create(
             [

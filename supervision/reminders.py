@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from assignments.models import (
@@ -35,6 +35,7 @@ from assignments.models import (
 )
 from assignments.notices import assignment_url
 from assignments.selectors import leaders, responsible_users
+from assignments.services import events_record
 from core.locks import LockKey, advisory_lock
 from core.periods import current_period
 from notifications.models import Notification
@@ -232,6 +233,31 @@ def _newly_overdue() -> dict[int, int]:
     )
 
 
+def _per_person(items: dict[int, tuple[str, int]], people: dict[int, set[int]], *, key: str, label: str,
+                body, today: date, url: str) -> list[Notification]:  # fmt: skip
+    """One notice per person however many items reached them today: the item itself when it is one, else
+    how many, the first titles, and the list to work from."""
+    per_user: dict[int, list[int]] = {}
+    for pk, users in people.items():
+        for user in users:
+            per_user.setdefault(user, []).append(pk)
+    notices = []
+    for user, pks in per_user.items():
+        pks.sort()
+        if len(pks) == 1:
+            pk = pks[0]
+            title, n = items[pk]
+            notices.append(Notification(
+                recipient_id=user, key=f"{key}:{pk}", day=today, title=f"【{label}】{title[:60]}",
+                body=body(n), url=assignment_url(pk),
+            ))  # fmt: skip
+            continue
+        names = "；".join(items[pk][0][:30] for pk in pks[:5]) + ("……" if len(pks) > 5 else "")
+        notices.append(Notification(recipient_id=user, key=f"{key}:many", day=today,
+                                    title=f"【{label}】{len(pks)} 项任务", body=names, url=url))  # fmt: skip
+    return notices
+
+
 def _overdue_notices(today: date, overdue: dict[int, int]) -> list[Notification]:
     """系统催办: the people of each newly overdue item and their leaders, once."""
     if not overdue:
@@ -243,55 +269,62 @@ def _overdue_notices(today: date, overdue: dict[int, int]) -> list[Notification]
     )
     people = responsible_users({(org, dept) for _, org, dept, _ in rows})
     bosses = leaders({org for _, org, _, _ in rows})
-    notices = []
-    for pk, org, department, title in rows:
-        for user in people.get((org, department), set()) | bosses.get(org, set()):
-            notices.append(Notification(
-                recipient_id=user, key=f"overdue:{pk}", day=today, title=f"【逾期催办】{title[:60]}",
-                body=f"{overdue[pk]} 个时间节点已逾期，请尽快办理并报送进度", url=assignment_url(pk),
-            ))  # fmt: skip
-    return notices
+    items = {pk: (title, overdue[pk]) for pk, _, _, title in rows}
+    who = {pk: people.get((org, dept), set()) | bosses.get(org, set()) for pk, org, dept, _ in rows}
+    return _per_person(items, who, key="overdue", label="逾期催办", today=today, url=reverse("reporting:my"),
+                       body=lambda n: f"{n} 个时间节点已逾期，请尽快办理并报送进度")  # fmt: skip
 
 
 def _record_overdue(today: date, overdue: dict[int, int]) -> None:
     if not overdue:
         return
-    AssignmentEvent.objects.bulk_create(
-        [AssignmentEvent(assignment_id=pk, kind=AssignmentEvent.Kind.REMINDED,
-                         comment=f"{n} 个时间节点已逾期，系统催办") for pk, n in overdue.items()],
-        batch_size=5000,
-    )  # fmt: skip
-    AssignmentMilestone.objects.filter(
-        assignment_id__in=list(overdue), progress=ProgressStatus.OVERDUE, overdue_noticed_on__isnull=True
-    ).update(overdue_noticed_on=today)
+    pks = list(overdue)
+    events_record(
+        pks, AssignmentEvent.Kind.REMINDED, [f"{overdue[pk]} 个时间节点已逾期，系统催办" for pk in pks]
+    )
+    for chunk in range(0, len(pks), 5000):
+        AssignmentMilestone.objects.filter(
+            assignment_id__in=pks[chunk : chunk + 5000], progress=ProgressStatus.OVERDUE,
+            overdue_noticed_on__isnull=True,
+        ).update(overdue_noticed_on=today)  # fmt: skip
+
+
+def _escalated_untold():
+    return (
+        Assignment.objects.filter(status=Assignment.Status.ASSIGNED)
+        .exclude(escalation="")
+        .exclude(escalation=F("escalation_told"))
+    )
 
 
 def _escalation_notices(today: date) -> list[Notification]:
-    """督办单: the people of an escalated item, its leaders and the issuing office — once per level."""
+    """督办单: the people of an item that rose a level, its leaders and the issuing office — once per rise."""
     rows = list(
-        Assignment.objects.filter(status=Assignment.Status.ASSIGNED).exclude(escalation="")
-        .values_list("pk", "organisation_id", "department_id", "issuer_id", "escalation", "task__title",
-                     "overdue_since")
+        _escalated_untold().values_list("pk", "organisation_id", "department_id", "issuer_id", "escalation",
+                                        "task__title", "overdue_since")
     )  # fmt: skip
     if not rows:
         return []
-    keys = {f"escalation:{pk}:{level}" for pk, _, _, _, level, _, _ in rows}
-    told = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
     people = responsible_users({(org, dept) for _, org, dept, _, _, _, _ in rows})
     bosses = leaders({org for _, org, _, _, _, _, _ in rows} | {issuer for _, _, _, issuer, _, _, _ in rows})
     labels = dict(Escalation.choices)
     notices = []
-    for pk, org, department, issuer, level, title, since in rows:
-        key = f"escalation:{pk}:{level}"
-        days = (today - since).days if since else 0
-        for user in people.get((org, department), set()) | bosses.get(org, set()) | bosses.get(issuer, set()):
-            if (user, key) in told:
-                continue
-            notices.append(Notification(
-                recipient_id=user, key=key, day=today, title=f"【{labels[level]}】{title[:60]}",
-                body=f"已逾期 {days} 天", url=assignment_url(pk),
-            ))  # fmt: skip
+    for level in (Escalation.YELLOW, Escalation.RED):
+        mine = [row for row in rows if row[4] == level]
+        items = {pk: (title, (today - since).days if since else 0) for pk, _, _, _, _, title, since in mine}
+        who = {
+            pk: people.get((org, dept), set()) | bosses.get(org, set()) | bosses.get(issuer, set())
+            for pk, org, dept, issuer, _, _, _ in mine
+        }
+        notices += _per_person(
+            items, who, key=f"escalation:{level}", label=labels[level], today=today,
+            url=reverse("reporting:my"), body=lambda days: f"已逾期 {days} 天",
+        )  # fmt: skip
     return notices
+
+
+def _record_escalations_told() -> None:
+    _escalated_untold().update(escalation_told=F("escalation"))
 
 
 def _overdue_digest(today: date) -> list[Notification]:
@@ -341,6 +374,7 @@ def send_reminders(*, today: date) -> ReminderResult:
         for period, missing in late:
             _record_reminded(period, missing)
         _record_overdue(today, overdue)
+        _record_escalations_told()
     return ReminderResult(today, created, notifications_email(day=today))
 
 
@@ -348,11 +382,5 @@ def _record_reminded(period: str, missing) -> None:
     """The timeline shows one 催办 per assignment and period, however often the reporters are reminded."""
     comment = f"{period} 进度逾期未报，系统催办"
     already = AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.REMINDED, comment=comment)
-    ids = missing.exclude(pk__in=already.values("assignment_id")).values_list("id", flat=True)
-    AssignmentEvent.objects.bulk_create(
-        (
-            AssignmentEvent(assignment_id=pk, kind=AssignmentEvent.Kind.REMINDED, comment=comment)
-            for pk in ids
-        ),
-        batch_size=5000,
-    )
+    ids = list(missing.exclude(pk__in=already.values("assignment_id")).values_list("id", flat=True))
+    events_record(ids, AssignmentEvent.Kind.REMINDED, [comment] * len(ids))

@@ -27,7 +27,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assignments.ancestors import fill_missing
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation, ProgressStatus
+from assignments.services import events_record
 from core.locks import LockKey, advisory_lock
 from orgtree.subtree import subtree_sql
 from plans.models import Plan
@@ -66,6 +68,16 @@ def milestone_at_risk(*, start: date | None, due: date | None, accepted_at, perc
     window = (due - start).days + 1
     elapsed = (today - start).days + 1
     return (percent + margin) * window < 100 * elapsed
+
+
+def milestone_risk_from(*, start: date | None, due: date | None, accepted_at, percent: int, margin: int,
+                        ended: str = "") -> date | None:  # fmt: skip
+    """The first day milestone_at_risk holds with this percent (None: never). At risk on `today` exactly
+    when risk_from <= today <= due, so a day's refresh can find the copies that tip over by an index."""
+    if ended or accepted_at is not None or due is None or start is None:
+        return None
+    first = start + timedelta(days=(percent + margin) * ((due - start).days + 1) // 100)
+    return first if first <= due else None
 
 
 def assignment_progress(states: list[ProgressStatus]) -> ProgressStatus:
@@ -133,6 +145,32 @@ def _worst_sql() -> tuple[str, list]:
     return f"CASE MAX(CASE progress {ranks} END) {states} END", [*values, *values]
 
 
+def _risk_from_sql(margin: int) -> tuple[str, list]:
+    """milestone_risk_from as a date expression."""
+    step = f"((percent + %s) * ({_days('due_date', 'start_date')} + 1) / 100)"
+    if connection.vendor == "postgresql":
+        first = f"(start_date + {step})"
+    else:
+        first = f"date(start_date, '+' || {step} || ' days')"
+    sql = (
+        "(CASE WHEN ended = '' AND accepted_at IS NULL AND due_date IS NOT NULL AND start_date IS NOT NULL "
+        f"AND {first} <= due_date THEN {first} END)"
+    )
+    return sql, [margin, margin]
+
+
+def _window_sql(since: date, today: date) -> tuple[str, list]:
+    """The open copies whose state or risk can differ between day `since` and `today` (since < today): due
+    dates crossed by the overdue or the due-soon line, and 进度滞后 starting. Index ranges only."""
+    sql = (
+        "(accepted_at IS NULL AND ended = '' AND ((due_date >= %s AND due_date < %s) "
+        "OR (due_date > %s AND due_date <= %s) OR (risk_from > %s AND risk_from <= %s)))"
+    )
+    return sql, [since, today, due_soon_date(since), due_soon_date(today), since, today]
+
+
+WINDOW_DAYS = 31  # a refresh after a longer pause reads every row
+
 _PERCENT_SQL = (
     "COALESCE(100 * SUM(CASE WHEN due_date IS NOT NULL AND accepted_at IS NOT NULL THEN 1 ELSE 0 END) "
     "/ NULLIF(SUM(CASE WHEN due_date IS NOT NULL THEN 1 ELSE 0 END), 0), 0)"
@@ -177,17 +215,30 @@ def refresh_statuses(
     """Bring the assignment milestones and assignments (all, one plan's, or those received within one
     organisation's subtree) up to `today`."""
     am, a = AssignmentMilestone._meta.db_table, Assignment._meta.db_table
+    margin = settings.STATUS_AT_RISK_MARGIN
     progress, progress_params = _progress_sql(today, due_soon_date(today))
-    risk, risk_params = _at_risk_sql(today, settings.STATUS_AT_RISK_MARGIN)
+    risk, risk_params = _at_risk_sql(today, margin)
+    risk_from, risk_from_params = _risk_from_sql(margin)
     scope, scope_params = _scope(plan_id, within_id)
+    last = _states_day()
+    window, window_params = "", []
+    if not scope and last is not None and last < today <= last + timedelta(days=WINDOW_DAYS):
+        # Every row holds its state for a day in [last, today): only the copies the days between can
+        # change are read (events — reports, extensions, edits — refresh their plan as they happen).
+        window, window_params = _window_sql(last, today)
+    where = " AND ".join(filter(None, [scope, window]))
     # One UPDATE over the table itself (no self-join), writing only rows whose state changes; progress and
     # at_risk are not indexed, so PostgreSQL can update them in place (HOT).
     milestones_sql = (
-        f"UPDATE {am} SET progress = {progress}, at_risk = {risk} "
-        f"WHERE ({_distinct('progress', progress)} OR {_distinct('at_risk', risk)})"
-        f"{' AND ' + scope if scope else ''} RETURNING assignment_id"
+        f"UPDATE {am} SET progress = {progress}, at_risk = {risk}, risk_from = {risk_from} "
+        f"WHERE ({_distinct('progress', progress)} OR {_distinct('at_risk', risk)} "
+        f"OR {_distinct('risk_from', risk_from)})"
+        f"{' AND ' + where if where else ''} RETURNING assignment_id"
     )
-    milestones_params = [*progress_params, *risk_params, *progress_params, *risk_params, *scope_params]
+    milestones_params = [
+        *progress_params, *risk_params, *risk_from_params,
+        *progress_params, *risk_params, *risk_from_params, *scope_params, *window_params,
+    ]  # fmt: skip
     worst, worst_params = _worst_sql()
     since = f"MIN(CASE WHEN progress = '{ProgressStatus.OVERDUE}' THEN due_date END)"
 
@@ -200,50 +251,65 @@ def refresh_statuses(
             f") r WHERE {a}.id = r.assignment_id AND {a}.status = '{Assignment.Status.ASSIGNED}' "
             f"AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
             f"OR {_distinct(f'{a}.completion_percent', 'r.pct')} "
-            f"OR {_distinct(f'{a}.overdue_since', 'r.since')})"
+            f"OR {_distinct(f'{a}.overdue_since', 'r.since')}) RETURNING {a}.id"
         )
 
     with transaction.atomic(), connection.cursor() as cursor:
         advisory_lock(LockKey.STATUS_REFRESH)
+        fill_missing()
         cursor.execute(milestones_sql, milestones_params)
         rows = cursor.fetchall()
         milestones, changed = len(rows), {row[0] for row in rows}
-        assignments = 0
-        if len(changed) > ROLLUP_TARGETED_LIMIT:
+        moved: set[int] = set()  # assignments whose state or overdue date changed
+        full = len(changed) > ROLLUP_TARGETED_LIMIT
+        if full:
             # Most assignments moved (a first run, a new day after a long pause): aggregate them all.
             cursor.execute(rollup(f"WHERE {scope}" if scope else ""), [*worst_params, *scope_params])
-            assignments = cursor.rowcount
+            moved.update(row[0] for row in cursor.fetchall())
         elif changed and connection.vendor == "postgresql":
             # A normal day: only the assignments whose milestones changed are aggregated again.
             cursor.execute(rollup("WHERE assignment_id = ANY(%s)"), [*worst_params, sorted(changed)])
-            assignments = cursor.rowcount
+            moved.update(row[0] for row in cursor.fetchall())
         else:
-            ids = sorted(changed)
-            for start in range(0, len(ids), 900):
-                chunk = ids[start : start + 900]
+            for chunk in _chunks(sorted(changed)):
                 where = f"WHERE assignment_id IN ({', '.join(['%s'] * len(chunk))})"
                 cursor.execute(rollup(where), [*worst_params, *chunk])
-                assignments += cursor.rowcount
-        assignments += _follow_parts(cursor)
-        _escalate(cursor, today)
-    if plan_id is None and within_id is None:
-        RefreshLog.objects.update_or_create(
-            day=today, defaults={"milestones_changed": milestones, "assignments_changed": assignments}
-        )
+                moved.update(row[0] for row in cursor.fetchall())
+        moved |= _follow_parts(cursor)
+        assignments = len(moved)
+        _escalate(cursor, today, None if full else moved)
+        if plan_id is None and within_id is None:
+            RefreshLog.objects.update_or_create(
+                day=today, defaults={"milestones_changed": milestones, "assignments_changed": assignments}
+            )
+        elif last is not None and today < last:
+            # Part of the rows now hold an earlier day's states: the next refresh must read them all.
+            RefreshLog.objects.filter(day__gt=today).delete()
     return RefreshResult(today, milestones, assignments)
 
 
-def _follow_parts(cursor) -> int:
+def _states_day() -> date | None:
+    """The day of the last refresh of every row (the latest written)."""
+    return RefreshLog.objects.order_by("-finished_at", "-id").values_list("day", flat=True).first()
+
+
+def _chunks(ids: list[int], size: int = 900):
+    """Lists of ids small enough for SQLite's parameter limit."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _follow_parts(cursor) -> set[int]:
     """An assignment broken down takes the worst of its own milestones and of its parts (not withdrawn),
     and the earliest overdue date among them: one statement per level of the chains, deepest first."""
     a, am = Assignment._meta.db_table, AssignmentMilestone._meta.db_table
     cursor.execute(f"SELECT MAX(depth) FROM {a} WHERE parent_id IS NOT NULL")
     deepest = cursor.fetchone()[0]
     if not deepest:
-        return 0
+        return set()
     worst, worst_params = _worst_sql()
     overdue = ProgressStatus.OVERDUE
-    changed = 0
+    changed: set[int] = set()
     for depth in range(deepest - 1, -1, -1):
         cursor.execute(
             f"UPDATE {a} SET progress = r.new_progress, overdue_since = r.since FROM ("
@@ -255,44 +321,76 @@ def _follow_parts(cursor) -> int:
             f"WHERE c.depth = %s AND c.status <> '{Assignment.Status.WITHDRAWN}'"
             f") x GROUP BY x.id) r WHERE {a}.id = r.id AND {a}.status = '{Assignment.Status.ASSIGNED}' "
             f"AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
-            f"OR {_distinct(f'{a}.overdue_since', 'r.since')})",
+            f"OR {_distinct(f'{a}.overdue_since', 'r.since')}) RETURNING {a}.id",
             [*worst_params, depth + 1, depth + 1],
         )
-        changed += cursor.rowcount
+        changed.update(row[0] for row in cursor.fetchall())
     return changed
 
 
-def _escalate(cursor, today: date) -> None:
+def _escalate(cursor, today: date, moved: set[int] | None) -> None:
     """督办单 levels from how long open assignments have been overdue and their plan's thresholds; a rise
-    goes on the timeline. Runs over the (few) assignments that are overdue or escalated."""
+    goes on the timeline. A day's refresh looks only at the assignments whose overdue date moved and, per
+    pair of thresholds, at those whose level the passing days change: index ranges on
+    (escalation, overdue_since), never every overdue assignment."""
     a, p = Assignment._meta.db_table, Plan._meta.db_table
+    open_ = f"{a}.status = '{Assignment.Status.ASSIGNED}'"
     days = _days("%s", f"{a}.overdue_since")
-    level = (
-        f"(CASE WHEN {a}.status <> '{Assignment.Status.ASSIGNED}' OR {a}.overdue_since IS NULL THEN '' "
-        f"WHEN {days} >= {p}.red_after_days THEN '{Escalation.RED}' "
-        f"WHEN {days} >= {p}.yellow_after_days THEN '{Escalation.YELLOW}' ELSE '' END)"
-    )
     rank = "(CASE {0} WHEN '{1}' THEN 2 WHEN '{2}' THEN 1 ELSE 0 END)"
-    new_rank = rank.format(level, Escalation.RED, Escalation.YELLOW)
-    old_rank = rank.format(f"{a}.escalation", Escalation.RED, Escalation.YELLOW)
-    touched = f"({a}.overdue_since IS NOT NULL OR {a}.escalation <> '')"
-    cursor.execute(
-        f"UPDATE {a} SET escalation = {level} FROM {p} WHERE {p}.id = {a}.plan_id AND {touched} "
-        f"AND {new_rank} > {old_rank} RETURNING {a}.id, {a}.escalation",
-        [today, today, today, today],
-    )
-    rises = cursor.fetchall()
-    cursor.execute(
-        f"UPDATE {a} SET escalation = {level} FROM {p} WHERE {p}.id = {a}.plan_id AND {touched} "
-        f"AND {new_rank} < {old_rank}",
-        [today, today, today, today],
-    )
+    red, yellow = Escalation.RED, Escalation.YELLOW
+    old_rank = rank.format(f"{a}.escalation", red, yellow)
+    rises: list[tuple[int, str]] = []
+
+    def apply(level: str, params: list, where: str, where_params: list) -> None:
+        new_rank = rank.format(level, red, yellow)
+        for sign, keep in ((">", True), ("<", False)):
+            cursor.execute(
+                f"UPDATE {a} SET escalation = {level} WHERE {where} AND {new_rank} {sign} {old_rank}"
+                f"{f' RETURNING {a}.id, {a}.escalation' if keep else ''}",
+                [*params, *where_params, *params],
+            )
+            if keep:
+                rises.extend(cursor.fetchall())
+
+    if moved is None or moved:
+        # Exact levels where the overdue date moved (or everywhere, on a full refresh).
+        level = (
+            f"(CASE WHEN NOT {open_} OR {a}.overdue_since IS NULL THEN '' "
+            f"WHEN {days} >= (SELECT red_after_days FROM {p} WHERE {p}.id = {a}.plan_id) THEN '{red}' "
+            f"WHEN {days} >= (SELECT yellow_after_days FROM {p} WHERE {p}.id = {a}.plan_id) THEN '{yellow}' "
+            "ELSE '' END)"
+        )
+        touched = f"({a}.overdue_since IS NOT NULL OR {a}.escalation <> '')"
+        if moved is None:
+            apply(level, [today, today], touched, [])
+        else:
+            for chunk in _chunks(sorted(moved)):
+                ids = f"{a}.id IN ({', '.join(['%s'] * len(chunk))})"
+                apply(level, [today, today], f"{touched} AND {ids}", chunk)
+    # The days passing (or a refresh for an earlier day) move levels across the thresholds.
+    cursor.execute(f"SELECT DISTINCT yellow_after_days, red_after_days FROM {p}")
+    for yellow_days, red_days in cursor.fetchall():
+        to_yellow, to_red = today - timedelta(days=yellow_days), today - timedelta(days=red_days)
+        level = (
+            f"(CASE WHEN {a}.overdue_since <= %s THEN '{red}' WHEN {a}.overdue_since <= %s THEN '{yellow}' "
+            "ELSE '' END)"
+        )
+        crossing = (
+            f"{open_} AND {a}.overdue_since IS NOT NULL AND {a}.plan_id IN (SELECT id FROM {p} "
+            "WHERE yellow_after_days = %s AND red_after_days = %s) AND ("
+            f"({a}.escalation = '' AND {a}.overdue_since <= %s) "
+            f"OR ({a}.escalation = '{yellow}' AND ({a}.overdue_since <= %s OR {a}.overdue_since > %s)) "
+            f"OR ({a}.escalation = '{red}' AND {a}.overdue_since > %s))"
+        )
+        apply(level, [to_red, to_yellow], crossing,
+              [yellow_days, red_days, to_yellow, to_red, to_yellow, to_red])  # fmt: skip
+    _record_rises(cursor, rises)
+
+
+def _record_rises(cursor, rises: list[tuple[int, str]]) -> None:
     labels = dict(Escalation.choices)
-    AssignmentEvent.objects.bulk_create(
-        [AssignmentEvent(assignment_id=pk, kind=AssignmentEvent.Kind.ESCALATED,
-                         comment=f"逾期未完成，{labels[level]}") for pk, level in rises],
-        batch_size=5000,
-    )  # fmt: skip
+    events_record([pk for pk, _ in rises], AssignmentEvent.Kind.ESCALATED,
+                  [f"逾期未完成，{labels[level]}" for _, level in rises])  # fmt: skip
 
 
 def summary_on_day(*, org, today: date) -> dict:

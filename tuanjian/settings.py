@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.notifications",
+                "orgtree.context_processors.navigation",
             ],
         },
     },
@@ -119,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "orgtree:tree"
+LOGIN_REDIRECT_URL = "home"  # tuanjian.views.home sends each role to its work
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

@@ -16,7 +16,8 @@ def test_login_page_and_login_flow(client, tree, make_user):
     bad = client.post(reverse("login"), {"username": "hz-leader", "password": "wrong"})
     assert "用户名或密码不正确" in bad.content.decode()
     ok = client.post(reverse("login"), {"username": user.username, "password": "Tuanjian-test-2026"})
-    assert ok.status_code == 302 and ok.url == reverse("orgtree:tree")
+    assert ok.status_code == 302 and ok.url == reverse("home")
+    assert client.get(ok.url).url == reverse("supervision:dashboard")  # a leader's work (test_navigation)
     assert client.post(reverse("logout")).status_code == 302
 
 

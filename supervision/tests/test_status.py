@@ -17,6 +17,7 @@ from assignments.models import Assignment, AssignmentMilestone, ProgressStatus
 from assignments.publishing import plan_publish
 from plans.models import Plan
 from plans.services import task_create
+from supervision.models import RefreshLog
 from supervision.selectors import status_summary
 from supervision.status import refresh_statuses
 
@@ -312,6 +313,11 @@ class TestTheSqlFollowsTheRule:
             Assignment.objects.filter(pk=pk).update(
                 status=how or "assigned", progress=how or "on_track", completion_percent=0, escalation=""
             )
+        # The stored states were just scrambled by hand: no day's refresh stands, every row is read.
+        RefreshLog.objects.all().delete()
+        if data.draw(st.booleans(), label="a day's refresh from an earlier full one"):
+            earlier = today - timedelta(days=data.draw(st.integers(1, status.WINDOW_DAYS), label="days"))
+            status.refresh_statuses(today=earlier)
         status.refresh_statuses(today=today)
         soon, margin = status.due_soon_date(today), django_settings.STATUS_AT_RISK_MARGIN
         by_assignment = {}
@@ -328,6 +334,11 @@ class TestTheSqlFollowsTheRule:
                                             percent=copy.percent, today=today, margin=margin,
                                             ended=copy.ended)  # fmt: skip
             assert (copy.progress, copy.at_risk) == (expected, risk), copy.__dict__
+            risk_from = status.milestone_risk_from(start=copy.start_date, due=copy.due_date,
+                                                   accepted_at=copy.accepted_at, percent=copy.percent,
+                                                   margin=margin, ended=copy.ended)  # fmt: skip
+            assert copy.risk_from == risk_from
+            assert risk == (risk_from is not None and risk_from <= today <= copy.due_date)
             by_assignment.setdefault(copy.assignment_id, []).append(copy)
         for assignment in Assignment.objects.select_related("plan"):
             rows = by_assignment[assignment.pk]

@@ -141,7 +141,7 @@ def test_escalation_yellow_then_red_once_each_and_gone_when_done(handed):
     assert titles(people["reporter"], key__startswith="escalation")[0] == "【红牌督办】学社衔接"
     # The milestone done: no longer overdue, no longer escalated.
     AssignmentMilestone.objects.update(accepted_at=timezone.now(), completed_on=date(2019, 6, 29))
-    refresh_statuses(today=date(2019, 7, 1))
+    refresh_statuses(today=date(2019, 7, 1), plan_id=assignment.plan_id)  # as an acceptance's own refresh
     assignment.refresh_from_db()
     assert (assignment.escalation, assignment.overdue_since) == ("", None)
 

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,4 +42,5 @@ def log_in(page, live_server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "Tuanjian-test-2026")
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orgs/")
+    # Each role lands on its own work ("/" redirects on): wait for whichever page that is.
+    page.wait_for_url(lambda url: urlsplit(url).path not in ("/", "/login/"))

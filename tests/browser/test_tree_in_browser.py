@@ -20,6 +20,7 @@ def test_admin_expands_the_tree_lazily_and_moves_a_street(page, live_server, bui
     )
     make_user(tree.hz, "admin", username="hz-admin")
     log_in(page, live_server, "hz-admin")
+    page.goto(f"{live_server.url}/orgs/")  # admins land on the dashboard
 
     assert page.locator("text=共青团杭州市西湖区委").count() == 0  # children are not in the first page
     page.click("summary:has-text('共青团杭州市委')")

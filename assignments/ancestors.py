@@ -1,0 +1,82 @@
+"""The receiving organisation's ancestors stored on each assignment (anc0 … anc5, by tree level).
+
+A board for an organisation at level L counts `WHERE ancL = org GROUP BY anc(L+1)`: one index range,
+whatever the size of the country, where joining children to their MPTT descendants would make the
+planner guess. Every write path that creates assignments calls `fill_missing`; moves and merges in the
+tree clear and refill the subtrees concerned (orgtree.signals.subtree_moved).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from orgtree.models import Organisation
+
+from .models import Assignment
+
+LEVELS = 6  # anc0 … anc5; deeper organisations count under their level-5 ancestor
+
+
+def column(level: int) -> str | None:
+    """The column that holds ancestors at this tree level, if stored."""
+    return f"anc{level}" if 0 <= level < LEVELS else None
+
+
+def _paths(org_ids: list[int]) -> dict[int, list[int | None]]:
+    """Each organisation's ancestors by level, itself included: one query per 900 organisations."""
+    paths = {pk: [None] * LEVELS for pk in org_ids}
+    o = Organisation._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(org_ids), 900):
+            chunk = org_ids[start : start + 900]
+            cursor.execute(
+                f"SELECT n.id, p.id, p.level FROM {o} n JOIN {o} p ON p.tree_id = n.tree_id "
+                f"AND p.lft <= n.lft AND p.rght >= n.rght WHERE n.id IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND p.level < {LEVELS}",
+                chunk,
+            )
+            for node, ancestor, level in cursor.fetchall():
+                paths[node][level] = ancestor
+    return paths
+
+
+def fill_missing() -> int:
+    """Fill the ancestors of assignments that have none yet (found by a partial index)."""
+    a = Assignment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT organisation_id FROM {a} WHERE anc0 IS NULL")
+        org_ids = [row[0] for row in cursor.fetchall()]
+        if not org_ids:
+            return 0
+        paths = _paths(org_ids)
+        columns = [f"anc{k}" for k in range(LEVELS)]
+        if connection.vendor == "postgresql":
+            arrays = [list(paths)] + [[path[k] for path in paths.values()] for k in range(LEVELS)]
+            casts = ", ".join(["%s::bigint[]"] * (LEVELS + 1))
+            cursor.execute(
+                f"UPDATE {a} SET {', '.join(f'{c} = v.{c}' for c in columns)} "
+                f"FROM unnest({casts}) AS v(org, {', '.join(columns)}) "
+                f"WHERE {a}.organisation_id = v.org AND {a}.anc0 IS NULL",
+                arrays,
+            )
+            return cursor.rowcount
+        cursor.executemany(
+            f"UPDATE {a} SET {', '.join(f'{c} = %s' for c in columns)} "
+            "WHERE organisation_id = %s AND anc0 IS NULL",
+            [[*path, pk] for pk, path in paths.items()],
+        )
+        return len(paths)
+
+
+def refill(organisation_ids: list[int]) -> int:
+    """After organisations moved: their subtrees' assignments get their new ancestors."""
+    from orgtree.subtree import subtree_q
+
+    roots = list(Organisation.objects.filter(pk__in=organisation_ids))
+    if not roots:
+        return 0
+    inside = subtree_q(roots[0], "organisation__", national=False)
+    for root in roots[1:]:
+        inside |= subtree_q(root, "organisation__", national=False)
+    Assignment.objects.filter(inside).update(anc0=None)
+    return fill_missing()
