@@ -93,6 +93,10 @@ class Assignment(models.Model):
     # Also the status engine's: the earliest due date of its open overdue milestones, and the 督办单 level.
     overdue_since = models.DateField("逾期起始日", null=True, blank=True)
     escalation = models.CharField("督办", max_length=6, choices=Escalation.choices, blank=True, db_default="")
+    # Its reports submitted on time and late (reporting keeps them): the boards' 按时报送率 without reading
+    # a year of reports.
+    reports_on_time = models.PositiveIntegerField("按时报送", db_default=0, editable=False)
+    reports_late = models.PositiveIntegerField("逾期报送", db_default=0, editable=False)
     # The level its people were last told of (reminders tell each rise once).
     escalation_told = models.CharField(max_length=6, blank=True, db_default="", editable=False)
     # The receiving organisation's ancestors by tree level (its own id at its own level), so a board counts

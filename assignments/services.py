@@ -280,6 +280,29 @@ def assignment_urge(*, assignment: Assignment, user, comment: str = "", today: d
                        body=comment, with_leaders=True, day=today)  # fmt: skip
 
 
+URGE_MANY_LIMIT = 200
+
+
+def assignments_urge_many(*, assignment_ids, user, comment: str = "") -> tuple[int, int]:
+    """催办 a selection (from the 督办清单): each item the user may urge, once a day each. Returns how
+    many were urged and how many were skipped (already urged today, settled, or not the user's to urge)."""
+    ids = sorted({int(pk) for pk in assignment_ids})
+    if not ids:
+        raise ValidationError("请先勾选要催办的事项")
+    if len(ids) > URGE_MANY_LIMIT:
+        raise ValidationError(f"一次最多催办 {URGE_MANY_LIMIT} 项，请缩小范围")
+    allowed = list(Assignment.objects.for_user(user, "urge").filter(pk__in=ids).order_by("pk"))
+    urged = 0
+    for assignment in allowed:
+        try:
+            with transaction.atomic():
+                assignment_urge(assignment=assignment, user=user, comment=comment)
+            urged += 1
+        except ValidationError:
+            pass
+    return urged, len(ids) - urged
+
+
 @transaction.atomic
 def subtask_create(*, assignment: Assignment, plan: Plan, data: dict, user=None) -> Task:
     """The receiving organisation breaks an assignment down into a task of its own plan; the sub-task's

@@ -154,12 +154,22 @@ def report_save(
         for pk, completed_on in claims
     )
     if submit:
+        _count_reports(assignment.pk)
         late = "（逾期提交）" if report.is_late else ""
         event_record(assignment, AssignmentEvent.Kind.REPORTED, user,
                      f"{period.code} 报告：{report.get_stage_display()} {report.percent}%{late}")  # fmt: skip
         reviewers = holders("review", [assignment.issuer_id]).get(assignment.issuer_id, set())
         notify(reviewers, key="review", title="有新的进度报告待审核", url=reverse("reporting:review_queue"))
     return report
+
+
+def _count_reports(assignment_id: int) -> None:
+    """The assignment's counts of reports submitted on time and late, for the boards (a resubmission after
+    a return counts once, as it stands now)."""
+    sent = ProgressReport.objects.filter(assignment_id=assignment_id, submitted_at__isnull=False)
+    Assignment.objects.filter(pk=assignment_id).update(
+        reports_on_time=sent.filter(is_late=False).count(), reports_late=sent.filter(is_late=True).count()
+    )
 
 
 @transaction.atomic

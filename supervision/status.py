@@ -394,19 +394,24 @@ def _record_rises(cursor, rises: list[tuple[int, str]]) -> None:
 
 
 def summary_on_day(*, org, today: date) -> dict:
-    """status_summary for a day. Today's states are refreshed and kept; another day's are computed
-    inside a transaction that is rolled back, over the organisation's subtree only: asking about another
-    day never changes what everyone sees."""
+    """status_summary for a day (see read_on_day)."""
     from .selectors import status_summary
 
+    return read_on_day(org=org, today=today, read=lambda: status_summary(org=org, today=today))
+
+
+def read_on_day(*, org, today: date, read):
+    """Read states for a day. Today's are refreshed and kept; another day's are computed inside a
+    transaction that is rolled back, over the organisation's subtree only: asking about another day never
+    changes what everyone sees."""
     if today == timezone.localdate():
         refresh_statuses(today=today)
-        return status_summary(org=org, today=today)
+        return read()
     with transaction.atomic():
         refresh_statuses(today=today, within_id=org.pk)
-        summary = status_summary(org=org, today=today)
+        result = read()
         transaction.set_rollback(True)
-    return summary
+    return result
 
 
 _fresh_for: date | None = None  # this process has seen the states refreshed for this day

@@ -1,36 +1,59 @@
-"""The leaders' dashboard (督办看板): milestone states of an organisation's subtree and of each child; a
-plan's export with the progress of every task handed down."""
+"""The leaders' pages: the 督办看板 (a subtree's assignments by state, per child and department, drilling
+down), the 督办清单 (what is late, who owes it, since when; 催办 on a selection; xlsx) and a plan's export
+with the progress of every task handed down."""
 
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
 
 from assignments.models import ProgressStatus
+from assignments.services import assignments_urge_many
+from core.forms import message_service_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
-from orgtree.selectors import get_object_for_user, get_organisation, top_organisations
+from orgtree.selectors import get_object_for_user, get_organisation, top_organisations, visible_ancestors
+from orgtree.subtree import CENTRAL
 from plans.models import Plan
 
-from .exporters import export_plan_with_progress_xlsx
-from .selectors import states_day, status_summary
+from . import board as board_selectors
+from .exporters import export_plan_with_progress_xlsx, overdue_list_xlsx
+from .filters import ItemFilter
+from .indicators import indicator_panel
+from .selectors import states_day
+from .tables import ItemTable
 from .tasks import refresh_statuses_task
 
 DASHBOARD_STATES = sorted(ProgressStatus, key=lambda state: state.rank, reverse=True)  # worst first
+ITEMS_PER_PAGE = 50
+EXPORT_LIMIT = 20_000
+
+
+def _chosen_org(request):
+    """The organisation asked for (authorised: 404 outside the user's subtrees), else the user's own:
+    团中央 for its people, so they land on the country."""
+    org_id = request.GET.get("org") or request.POST.get("org")
+    if org_id and org_id.isdigit():
+        return get_organisation(request.user, int(org_id))
+    tops = list(top_organisations(request.user)[:50])
+    return next((o for o in tops if o.org_type == CENTRAL), tops[0] if tops else None)
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
 
 
 @require_http_methods(["GET", "POST"])
 def dashboard(request):
-    org_id = request.GET.get("org") or request.POST.get("org")
-    org = (
-        get_organisation(request.user, int(org_id))
-        if org_id and org_id.isdigit()
-        else top_organisations(request.user).first()
-    )
+    org = _chosen_org(request)
     if request.method == "POST":
         if org is None:
             return redirect(request.path)
@@ -45,21 +68,84 @@ def dashboard(request):
         else:
             messages.info(request, "刚刚已刷新过，请稍后再试")
         return redirect(f"{request.path}?org={org.pk}")
-    context = {"org": org, "summary": None, "states": DASHBOARD_STATES}
+    context = {"org": org}
     if org is not None:
-        summary = status_summary(org=org, today=timezone.localdate())
-
-        def cells(counts):
-            return [(state, counts[state.value]) for state in DASHBOARD_STATES]
-
+        plan_id, year = _int(request.GET.get("plan")), _int(request.GET.get("year"))
+        plans = Plan.objects.for_user(request.user, "view").order_by("-start_year", "title")
         context.update(
-            summary=summary,
+            board=board_selectors.board(org=org, plan_id=plan_id, year=year),
             states_day=states_day(),
-            total=cells(summary["milestones"]),
-            children=[(child, cells(child["milestones"])) for child in summary["children"]],
-            departments=[(d, cells(d["milestones"])) for d in summary["departments"]],
+            crumbs=list(visible_ancestors(request.user, org)),
+            plans=plans.only("id", "title")[:200],
+            years=range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+            plan_id=plan_id,
+            year=year,
+            today=timezone.localdate(),
+            cards=board_selectors.CARDS,
         )
     return render(request, "supervision/dashboard.html", context)
+
+
+@require_GET
+def dashboard_indicators(request):
+    """The board's indicator panel, loaded after the board (htmx): the board's own numbers come first."""
+    org = _chosen_org(request)
+    panel = indicator_panel(org) if org is not None else []
+    return render(request, "supervision/_indicators.html", {"org": org, "panel": panel})
+
+
+@require_GET
+def overdue_list(request):
+    """督办清单: every overdue (or, on a tab, due-soon) item of the subtree, filtered, sorted, paged; as
+    xlsx through the one safe writer."""
+    org = _chosen_org(request)
+    if org is None:
+        return render(request, "supervision/overdue_list.html", {"org": None})
+    tab = request.GET.get("tab") if request.GET.get("tab") in board_selectors.TABS else "overdue"
+    today = states_day() or timezone.localdate()  # days overdue as of the day the states are for
+    rows = board_selectors.items(request.user, org=org, tab=tab)
+    filters = ItemFilter(request.GET, queryset=rows, user=request.user)
+    if request.GET.get("export") == "xlsx":
+        chosen = filters.qs.order_by("due_date", "pk")[:EXPORT_LIMIT]
+        content = overdue_list_xlsx(
+            board_selectors.item_rows(chosen, today=today), tab=tab, org=org, today=today
+        )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        name = f"督办清单-{org.name}-{today:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+    table = ItemTable(filters.qs, today=today)
+    RequestConfig(request, paginate={"per_page": ITEMS_PER_PAGE}).configure(table)
+    page = [row.record for row in table.page.object_list] if table.page else []
+    table.people = board_selectors.responsible_names(
+        {(r.assignment.organisation_id, r.assignment.department_id) for r in page}
+    )
+    table.reports = board_selectors.last_reports(r.assignment_id for r in page)
+    context = {
+        "org": org, "tab": tab, "tabs": board_selectors.TABS, "table": table, "filter": filters,
+        "crumbs": list(visible_ancestors(request.user, org)), "states_day": states_day(),
+        "total": table.paginator.count if table.page else 0,
+    }  # fmt: skip
+    return render(request, "supervision/overdue_list.html", context)
+
+
+@require_POST
+def urge_selected(request):
+    """催办 on a selection of the 督办清单 (each item once a day; only what the user may urge)."""
+    back = request.POST.get("next") or reverse("supervision:overdue_list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("supervision:overdue_list")
+    ids = [pk for pk in request.POST.getlist("pick") if pk.isdigit()]
+    try:
+        urged, skipped = assignments_urge_many(
+            assignment_ids=ids, user=request.user, comment=request.POST.get("comment", "")
+        )
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+        return redirect(back)
+    note = f"，{skipped} 项未催办（今天已催办过、已销号退办或不在您的催办范围内）" if skipped else ""
+    messages.success(request, f"已催办 {urged} 项{note}")
+    return redirect(back)
 
 
 @require_GET

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "mptt",
     "django_htmx",
     "django_filters",
+    "django_tables2",
     "import_export",
     # The project's apps, lowest floor first: each imports only from those above it in this list.
     "core",

@@ -219,7 +219,7 @@ def test_pages_refresh_the_states_where_no_worker_runs(handed, login, settings):
     assignment.refresh_from_db()
     assert assignment.progress == "overdue"  # its due date (2019) is long past today
     assert RefreshLog.objects.filter(day=timezone.localdate()).exists()
-    assert f"状态日期 {timezone.localdate():%Y-%m-%d}" in page
+    assert f"状态日期：<strong>{timezone.localdate():%Y-%m-%d}</strong>" in page
     Assignment.objects.update(progress="on_track")
     login(people["issuer_leader"]).get(reverse("supervision:dashboard"))
     assignment.refresh_from_db()

@@ -1,0 +1,299 @@
+"""What a leader reads on Monday: the 督办看板 (assignments of a subtree by state, per direct child and per
+own department) and the 督办清单 (every overdue or due-soon item, who owes it and since when).
+
+Counts read the ancestors stored on each assignment (assignments.ancestors): an organisation at tree level
+L filters `ancL = org` and groups by `anc(L+1)`, one index range whatever the size of the country; the
+country (团中央) groups by anc0. The caller has authorised the organisation (orgtree.selectors); the 督办清单
+also goes through the scoped queryset, so a row outside the user's subtrees can never appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from assignments.ancestors import column
+from assignments.models import Assignment, AssignmentMilestone, Escalation, ExtensionRequest, ProgressStatus
+from orgtree.models import Department, Organisation
+from orgtree.subtree import CENTRAL
+from plans.models import Plan
+from reporting.models import ProgressReport
+
+OPEN = Q(status=Assignment.Status.ASSIGNED)
+DONE = [ProgressStatus.COMPLETED, ProgressStatus.COMPLETED_LATE]
+ENDED = [ProgressStatus.CLOSED, ProgressStatus.WITHDRAWN]
+# The cards of the board, in order: (key, label, filter over assignments, tone); each links to the list
+# behind it. An assignment closed because all its milestones were done counts as completed; one closed
+# or withdrawn by the issuer counts as that, never as late.
+CARDS = [
+    ("completed", "已完成", Q(progress__in=DONE), "green"),
+    ("on_track", "按期推进", OPEN & Q(progress=ProgressStatus.ON_TRACK), "blue"),
+    ("due_soon", "即将到期", OPEN & Q(progress=ProgressStatus.DUE_SOON), "yellow"),
+    ("overdue", "已逾期", OPEN & Q(progress=ProgressStatus.OVERDUE), "red"),
+    ("no_deadline", "常态化", OPEN & Q(progress=ProgressStatus.ONGOING), "grey"),
+    ("closed", "已销号/退办", ~OPEN & Q(progress__in=ENDED), "grey"),
+]
+COUNTS = {
+    **{key: Count("id", filter=where) for key, _, where, _ in CARDS},
+    "completed_late": Count("id", filter=Q(progress=ProgressStatus.COMPLETED_LATE)),
+    "yellow": Count("id", filter=OPEN & Q(escalation=Escalation.YELLOW)),
+    "red": Count("id", filter=OPEN & Q(escalation=Escalation.RED)),
+    "total": Count("id"),
+    "on_time_reports": Sum("reports_on_time"),
+    "late_reports": Sum("reports_late"),
+}
+KEYS = [*COUNTS, "review"]
+
+
+def empty() -> dict[str, int]:
+    return dict.fromkeys(KEYS, 0)
+
+
+def light(counts: dict) -> str:
+    """红 where something is overdue, 黄 where something falls due soon, 绿 otherwise (灰: nothing)."""
+    if not counts["total"]:
+        return "grey"
+    if counts["overdue"] or counts["red"]:
+        return "red"
+    if counts["due_soon"] or counts["yellow"]:
+        return "yellow"
+    return "green"
+
+
+def timeliness(counts: dict) -> int | None:
+    """按时报送率: the share of submitted reports that were on time (None: none submitted)."""
+    submitted = (counts["on_time_reports"] or 0) + (counts["late_reports"] or 0)
+    return round(100 * (counts["on_time_reports"] or 0) / submitted) if submitted else None
+
+
+@dataclass
+class Row:
+    pk: int
+    name: str
+    counts: dict = field(default_factory=empty)
+
+    @property
+    def light(self) -> str:
+        return light(self.counts)
+
+    @property
+    def timeliness(self) -> int | None:
+        return timeliness(self.counts)
+
+
+@dataclass
+class Board:
+    org: Organisation
+    totals: dict
+    children: list[Row]
+    own: Row | None  # what the organisation received itself, as a whole
+    departments: list[Row]
+    tasks: int
+    tasks_overdue: int
+
+    @property
+    def timeliness(self) -> int | None:
+        return timeliness(self.totals)
+
+    @property
+    def light(self) -> str:
+        return light(self.totals)
+
+
+def in_subtree(org: Organisation, prefix: str = "") -> Q:
+    """Rows whose assignment's organisation lies in org's subtree, by the stored ancestors."""
+    if org.org_type == CENTRAL:
+        return Q()
+    own = column(org.level)
+    if own is None:  # deeper than the stored levels: the MPTT range (small subtrees)
+        from orgtree.subtree import subtree_q
+
+        return subtree_q(org, f"{prefix}organisation__")
+    return Q(**{f"{prefix}{own}": org.pk})
+
+
+def children_of(org: Organisation) -> list[Organisation]:
+    if org.org_type == CENTRAL:
+        return list(
+            Organisation.objects.filter(parent__isnull=True).exclude(org_type=CENTRAL).order_by("tree_id")
+        )
+    return list(Organisation.objects.filter(parent=org, is_active=True).order_by("order", "lft"))
+
+
+def assignments_for(org: Organisation, *, plan_id: int | None = None, year: int | None = None) -> QuerySet:
+    rows = Assignment.objects.filter(in_subtree(org))
+    if plan_id:
+        rows = rows.filter(plan_id=plan_id)
+    if year:
+        rows = rows.filter(
+            plan_id__in=Plan.objects.filter(start_year__lte=year, end_year__gte=year).values("pk")
+        )
+    return rows
+
+
+def _group_column(org: Organisation) -> str | None:
+    """The stored ancestor that names org's direct child a row lies under."""
+    return "anc0" if org.org_type == CENTRAL else column(org.level + 1)
+
+
+def board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
+    """The board in four grouped queries: assignments per child, reports and extensions awaiting review
+    per child, and the organisation's own departments; none reads a row outside the subtree."""
+    rows = assignments_for(org, plan_id=plan_id, year=year)
+    group = _group_column(org)
+    children = children_of(org)
+    by_child = {child.pk: Row(child.pk, child.name) for child in children}
+    own = Row(org.pk, f"{org.name}（本级）")
+    totals = empty()
+
+    def place(key, counts: dict) -> None:
+        target = by_child.get(key, own) if key != org.pk else own
+        for name, n in counts.items():
+            target.counts[name] += n or 0
+            totals[name] += n or 0
+
+    if group:
+        for found in rows.order_by().values(group).annotate(**COUNTS):
+            place(found.pop(group), found)
+        review = _awaiting_review(org, rows, group)
+    else:
+        place(org.pk, rows.order_by().aggregate(**COUNTS))
+        review = {org.pk: _awaiting_review(org, rows, None).get(None, 0)}
+    for key, n in review.items():
+        place(key, {"review": n})
+    departments = {
+        d.pk: Row(d.pk, d.name)
+        for d in Department.objects.filter(organisation=org, is_active=True).order_by("order", "id")
+    }
+    if departments:
+        mine = rows.filter(organisation=org, department__isnull=False)
+        for found in mine.order_by().values("department_id").annotate(**COUNTS):
+            row = departments.get(found.pop("department_id"))
+            if row:
+                row.counts.update({k: v or 0 for k, v in found.items()})
+    task_counts = rows.order_by().aggregate(
+        tasks=Count("task_id", distinct=True),
+        overdue=Count("task_id", distinct=True, filter=OPEN & Q(progress=ProgressStatus.OVERDUE)),
+    )
+    return Board(
+        org=org, totals=totals, children=list(by_child.values()), own=own if own.counts["total"] else None,
+        departments=list(departments.values()), tasks=task_counts["tasks"],
+        tasks_overdue=task_counts["overdue"],
+    )  # fmt: skip
+
+
+def _awaiting_review(org: Organisation, rows: QuerySet, group: str | None) -> dict:
+    """Reports submitted and extensions asked, not yet decided, per child (待审核)."""
+    found: dict = {}
+    reports = ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED, assignment__in=rows)
+    extensions = ExtensionRequest.objects.filter(
+        status=ExtensionRequest.Status.PENDING, assignment_milestone__assignment__in=rows
+    )
+    for queryset, path in ((reports, "assignment__"), (extensions, "assignment_milestone__assignment__")):
+        key = f"{path}{group}" if group else None
+        if key:
+            for value, n in queryset.order_by().values_list(key).annotate(n=Count("id")):
+                found[value] = found.get(value, 0) + n
+        else:
+            found[None] = found.get(None, 0) + queryset.count()
+    return found
+
+
+# --- 督办清单 --------------------------------------------------------------------------------------------
+
+# The list behind each card of the board: milestone copies of open assignments by state (closed and
+# withdrawn ones only on their own tab).
+TABS = {
+    "overdue": ("已逾期", [ProgressStatus.OVERDUE]),
+    "due_soon": ("即将到期", [ProgressStatus.DUE_SOON]),
+    "on_track": ("按期推进", [ProgressStatus.ON_TRACK]),
+    "no_deadline": ("常态化", [ProgressStatus.ONGOING]),
+    "completed": ("已完成", [ProgressStatus.COMPLETED, ProgressStatus.COMPLETED_LATE]),
+    "closed": ("已销号/退办", [ProgressStatus.CLOSED, ProgressStatus.WITHDRAWN]),
+}
+
+
+def items(user, *, org: Organisation, tab: str = "overdue") -> QuerySet:
+    """The milestone copies of org's subtree behind a tab that the user may see (the scoped queryset)."""
+    return all_items(org=org, tab=tab) & AssignmentMilestone.objects.for_user(user, "view")
+
+
+def all_items(*, org: Organisation, tab: str = "overdue") -> QuerySet:
+    """Every milestone copy of org's subtree behind a tab — overdue ones of open assignments by default;
+    closed and withdrawn assignments only on their own tab. Operators' commands read this unscoped."""
+    states = TABS.get(tab, TABS["overdue"])[1]
+    open_ = Q(ended="", assignment__status=Assignment.Status.ASSIGNED)
+    # Open work on the working tabs; what is done or ended whatever became of its assignment.
+    which = Q(progress__in=states) if tab in ("completed", "closed") else open_ & Q(progress__in=states)
+    return (
+        AssignmentMilestone.objects.filter(in_subtree(org, "assignment__"), which)
+        .select_related("assignment__organisation", "assignment__department", "assignment__plan",
+                        "assignment__task", "milestone")
+    )  # fmt: skip
+
+
+def days_overdue(due: date | None, today: date) -> int:
+    return max((today - due).days, 0) if due else 0
+
+
+def last_reports(assignment_ids) -> dict[int, ProgressReport]:
+    """The latest submitted report of each assignment (one query for a page of rows)."""
+    latest: dict[int, ProgressReport] = {}
+    rows = (
+        ProgressReport.objects.filter(assignment_id__in=set(assignment_ids), submitted_at__isnull=False)
+        .only("id", "assignment_id", "period", "status", "submitted_at", "is_late")
+        .order_by("assignment_id", "-submitted_at")
+    )
+    for report in rows:
+        latest.setdefault(report.assignment_id, report)
+    return latest
+
+
+def responsible_names(pairs) -> dict[tuple[int, int | None], list[str]]:
+    """Who answers for each (organisation, department): names, for a page of rows."""
+    from django.contrib.auth import get_user_model
+
+    from assignments.selectors import responsible_users
+
+    people = responsible_users(pairs)
+    ids = {u for users in people.values() for u in users}
+    users = get_user_model().objects.filter(pk__in=ids).only("id", "username", "first_name", "last_name")
+    names = {u.pk: (u.get_full_name() or u.username) for u in users}
+    return {pair: sorted(names[u] for u in users if u in names) for pair, users in people.items()}
+
+
+def item_rows(queryset: QuerySet, *, today: date) -> list[dict]:
+    """The 督办清单's rows as data (the page's export and `overdue_list --json` share them): people and
+    last reports fetched once for all the rows given."""
+    rows = list(queryset)
+    people = responsible_names({(r.assignment.organisation_id, r.assignment.department_id) for r in rows})
+    reports = last_reports(r.assignment_id for r in rows)
+    levels = dict(Escalation.choices)
+    result = []
+    for r in rows:
+        a = r.assignment
+        report = reports.get(a.pk)
+        result.append({
+            "assignment_id": a.pk,
+            "org_code": a.organisation.code or "",
+            "org": a.organisation.name,
+            "department": a.department.name if a.department_id else "",
+            "people": people.get((a.organisation_id, a.department_id), []),
+            "plan": a.plan.title,
+            "plan_id": a.plan_id,
+            "task_seq": a.task.seq,
+            "task": a.task.title,
+            "milestone": r.milestone.raw,
+            "due": r.due_date.isoformat() if r.due_date else None,
+            "days_overdue": days_overdue(r.due_date, today),
+            "level": a.escalation,
+            "level_label": levels.get(a.escalation, ""),
+            "last_report": (
+                {"period": report.period, "submitted_at": report.submitted_at.date().isoformat(),
+                 "late": report.is_late}
+                if report else None
+            ),
+        })  # fmt: skip
+    return result

@@ -1,0 +1,256 @@
+"""The 督办看板 and the 督办清单: counts per child from the ancestors stored on assignments agree with the
+tree's own ranges; drill-down, departments, filters, export, 催办 on a selection, overdue_list's contract."""
+
+import io
+import json
+from datetime import date, timedelta
+from io import StringIO
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone
+from assignments.publishing import Recipients, Rule, plan_publish
+from assignments.services import assignment_end
+from orgtree.models import Organisation, OrgType
+from orgtree.services import organisation_create, organisation_move
+from orgtree.subtree import contains
+from plans.models import Plan
+from plans.services import task_create
+from reporting.services import report_save
+from supervision import board as board_selectors
+from supervision.status import refresh_statuses
+
+pytestmark = pytest.mark.django_db
+DAY = date(2019, 7, 15)
+
+
+@pytest.fixture
+def world(tree):
+    """A provincial plan to cities and counties (two tasks: one due in June, one ongoing), a city plan for
+    杭州's own 组织部, states for 15 July 2019 (30 June is 15 days overdue: 黄牌)."""
+    plan = Plan.objects.create(title="2019年全省要点", organisation=tree.zj, start_year=2019, end_year=2019)
+    task_create(plan=plan, data={"seq": "1", "title": "学社衔接", "schedule_text": "6月：转接；12月：验收"})
+    task_create(plan=plan, data={"seq": "2", "title": "青年大学习", "schedule_text": "7月20日前：部署"})
+    plan_publish(plan=plan, levels=["city", "county"])
+    own = Plan.objects.create(title="杭州机关要点", organisation=tree.hz, start_year=2019, end_year=2019)
+    office = task_create(plan=own, data={"seq": "1", "title": "机关党建", "schedule_text": "5月：自查",
+                                         "lead_departments": [tree.dept_hz]})  # fmt: skip
+    plan_publish(plan=own, rules=[Rule([office.pk], Recipients(internal=True))])
+    refresh_statuses(today=DAY)
+    return plan
+
+
+def _expected(org, rows):
+    """Independent arithmetic: each child's assignments found by the tree's own ranges."""
+    counts = {}
+    for child in board_selectors.children_of(org):
+        mine = [a for a in rows if contains(child, a.organisation)]
+        counts[child.pk] = {
+            "total": len(mine),
+            "overdue": sum(a.status == "assigned" and a.progress == "overdue" for a in mine),
+            "due_soon": sum(a.status == "assigned" and a.progress == "due_soon" for a in mine),
+            "closed": sum(a.status != "assigned" for a in mine),
+        }
+    return counts
+
+
+@pytest.mark.parametrize("who", ["zj", "hz", "xh"])
+def test_counts_per_child_agree_with_the_tree(world, tree, who):
+    org = Organisation.objects.get(pk=getattr(tree, who).pk)  # the fixture's copy predates later inserts
+    found = board_selectors.board(org=org)
+    rows = list(Assignment.objects.select_related("organisation"))
+    expected = _expected(org, rows)
+    assert {row.pk: {k: row.counts[k] for k in ("total", "overdue", "due_soon", "closed")}
+            for row in found.children} == expected  # fmt: skip
+    inside = [a for a in rows if contains(org, a.organisation)]
+    assert found.totals["total"] == len(inside)
+
+
+def test_the_country_is_counted_per_province_and_is_where_its_people_land(world, tree, make_user, login):
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
+    found = board_selectors.board(org=central)
+    by_province = {row.name: row.counts["total"] for row in found.children}
+    assert by_province == {"共青团浙江省委": Assignment.objects.count(), "共青团江苏省委": 0}
+    page = login(make_user(central, "viewer")).get(reverse("supervision:dashboard")).content.decode()
+    assert "督办看板：共青团中央" in page and "各省级团委" in page
+
+
+def test_a_closed_overdue_assignment_leaves_every_overdue_count(world, tree):
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    assert board_selectors.board(org=tree.hz).totals["overdue"] >= 1
+    before = board_selectors.board(org=tree.zj).totals["overdue"]
+    assignment_end(county, "closed")
+    refresh_statuses(today=DAY)
+    after = board_selectors.board(org=tree.zj)
+    assert after.totals["overdue"] == before - 1 and after.totals["closed"] == 1
+    xh_row = next(row for row in board_selectors.board(org=tree.hz).children if row.pk == tree.xh.pk)
+    assert xh_row.counts["closed"] == 1
+
+
+def test_departments_count_what_the_office_received(world, tree):
+    found = board_selectors.board(org=tree.hz)
+    organisation_department = next(row for row in found.departments if row.pk == tree.dept_hz.pk)
+    assert organisation_department.counts["total"] == 1 and organisation_department.counts["overdue"] == 1
+
+
+def test_a_move_carries_the_counts_to_the_new_parent(world, tree):
+    ningbo_before = next(r for r in board_selectors.board(org=tree.zj).children if r.pk == tree.nb.pk)
+    moved = organisation_move(org=tree.xh, new_parent=tree.nb)
+    ningbo_after = next(r for r in board_selectors.board(org=tree.zj).children if r.pk == tree.nb.pk)
+    received = Assignment.objects.filter(organisation=moved).count()
+    assert received and ningbo_after.counts["total"] == ningbo_before.counts["total"] + received
+    assert set(Assignment.objects.filter(organisation=moved).values_list("anc1", flat=True)) == {tree.nb.pk}
+
+
+def test_lights_and_timeliness():
+    counts = board_selectors.empty()
+    assert board_selectors.light(counts) == "grey"
+    counts.update(total=3)
+    assert board_selectors.light(counts) == "green"
+    counts.update(due_soon=1)
+    assert board_selectors.light(counts) == "yellow"
+    counts.update(overdue=1)
+    assert board_selectors.light(counts) == "red"
+    counts.update(on_time_reports=3, late_reports=1)
+    assert board_selectors.timeliness(counts) == 75
+
+
+def test_reports_count_on_time_and_late(world, tree):
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    report_save(assignment=county, period="2019-05", data={"percent": 10}, user=None, version=0, submit=True,
+                today=date(2019, 6, 3))  # fmt: skip
+    report_save(assignment=county, period="2019-06", data={"percent": 20}, user=None, version=0, submit=True,
+                today=date(2019, 7, 12))  # fmt: skip
+    county.refresh_from_db()
+    assert (county.reports_on_time, county.reports_late) == (1, 1)
+    row = next(r for r in board_selectors.board(org=tree.hz).children if r.pk == tree.xh.pk)
+    assert row.timeliness == 50 and row.counts["review"] == 2
+
+
+def test_the_board_page_drills_down_with_breadcrumbs_and_filters(world, tree, make_user, login,
+                                                                 django_assert_max_num_queries):  # fmt: skip
+    client = login(make_user(tree.zj, "viewer"))
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("supervision:dashboard")).content.decode()
+    assert "督办看板：共青团浙江省委" in page and f"?org={tree.hz.pk}" in page and "状态日期" in page
+    city = client.get(reverse("supervision:dashboard"), {"org": tree.hz.pk}).content.decode()
+    assert 'aria-label="层级"' in city and f'href="?org={tree.zj.pk}"' in city  # back up to the province
+    assert "共青团杭州市西湖区委" in city and "组织部" in city
+    other = Plan.objects.get(title="杭州机关要点")
+    filtered = client.get(
+        reverse("supervision:dashboard"), {"org": tree.hz.pk, "plan": other.pk}
+    ).content.decode()
+    assert board_selectors.board(org=tree.hz, plan_id=other.pk).totals["total"] == 1
+    assert "selected" in filtered
+    assert client.get(reverse("supervision:dashboard"), {"org": tree.js.pk}).status_code == 404
+
+
+def test_board_queries_do_not_grow_with_the_tree(world, tree, django_assert_max_num_queries):
+    for org in (tree.zj, tree.hz, tree.xh):
+        with django_assert_max_num_queries(7):
+            board_selectors.board(org=org)
+
+
+# --- 督办清单 ------------------------------------------------------------------------------------------
+
+
+def test_the_list_shows_who_owes_what_since_when(world, tree, make_user, login):
+    reporter = make_user(tree.xh, "reporter", first_name="小西")
+    client = login(make_user(tree.zj, "viewer"))
+    page = client.get(reverse("supervision:overdue_list"), {"org": tree.hz.pk}).content.decode()
+    assert "共青团杭州市西湖区委" in page and "6月：转接" in page and "2019-06-30" in page
+    assert reporter.first_name in page and "黄牌督办" in page and ">15<" in page  # 15 days overdue
+    assert "共青团宁波市委" not in page  # another city's items are not in 杭州's list
+    soon = client.get(
+        reverse("supervision:overdue_list"), {"org": tree.hz.pk, "tab": "due_soon"}
+    ).content.decode()
+    assert "7月20日前：部署" in soon and "6月：转接" not in soon
+
+
+def test_filters_narrow_the_list(world, tree, make_user, login):
+    client = login(make_user(tree.zj, "viewer"))
+    url = reverse("supervision:overdue_list")
+    everything = client.get(url, {"org": tree.zj.pk}).context["total"]
+    assert client.get(url, {"org": tree.zj.pk, "org_type": "county"}).context["total"] == 2  # 西湖, 海曙
+    assert client.get(url, {"org": tree.zj.pk, "department": "组织"}).context["total"] == 1
+    assert client.get(url, {"org": tree.zj.pk, "level": "red"}).context["total"] == 1  # 组织部, since 31 May
+    assert client.get(url, {"org": tree.zj.pk, "min_days": 100000}).context["total"] == 0
+    assert everything == AssignmentMilestone.objects.filter(progress="overdue").count()
+    bad = client.get(url, {"org": tree.zj.pk, "min_days": "很多", "level": "<script>"})
+    assert bad.status_code == 200 and "<script>" not in bad.content.decode()
+
+
+def test_the_list_exports_what_is_shown_as_safe_xlsx(world, tree, make_user, login):
+    Organisation.objects.filter(pk=tree.xh.pk).update(name='=HYPERLINK("http://x")区委')
+    client = login(make_user(tree.zj, "viewer"))
+    response = client.get(reverse("supervision:overdue_list"), {"org": tree.zj.pk, "export": "xlsx"})
+    assert response["Content-Disposition"].startswith("attachment")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == AssignmentMilestone.objects.filter(progress="overdue").count()
+    cell = next(c for c in sheet["A"] if c.value and str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s"  # written as text, never a live formula
+
+
+def test_urging_a_selection_urges_only_ones_own_once_a_day(world, tree, make_user, login):
+    editor = make_user(tree.zj, "editor")
+    client = login(editor)
+    mine = Assignment.objects.filter(task__plan=world, organisation__in=[tree.xh, tree.hs])
+    jiangsu = Plan.objects.create(title="江苏要点", organisation=tree.js, start_year=2019, end_year=2019)
+    task_create(plan=jiangsu, data={"seq": "1", "title": "江苏任务", "schedule_text": "6月：完成"})
+    plan_publish(plan=jiangsu, levels=["city"])
+    foreign = Assignment.objects.get(plan=jiangsu)  # another province's: never urged from Zhejiang
+    picks = [*mine.values_list("pk", flat=True), foreign.pk]
+    url = reverse("supervision:urge_selected")
+    done = client.post(url, {"pick": picks, "comment": "请本周报送"}, follow=True).content.decode()
+    assert f"已催办 {len(picks) - 1} 项，1 项未催办" in done
+    urged = AssignmentEvent.objects.filter(kind="reminded", actor=editor)
+    assert set(urged.values_list("assignment_id", flat=True)) == set(mine.values_list("pk", flat=True))
+    again = client.post(url, {"pick": picks}, follow=True).content.decode()
+    assert f"已催办 0 项，{len(picks)} 项未催办" in again
+    assert "请先勾选" in client.post(url, {"pick": ["x"]}, follow=True).content.decode()
+    too_many = client.post(url, {"pick": [str(n) for n in range(1, 300)]}, follow=True).content.decode()
+    assert "一次最多催办 200 项" in too_many
+    evil = client.post(url, {"pick": picks, "next": "https://evil.example/"})
+    assert evil.url.startswith("/")
+
+
+def test_overdue_list_command_contract(world, tree):
+    out = StringIO()
+    call_command("overdue_list", "--org", "330100", "--today", DAY.isoformat(), "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["org"] == "330100" and data["today"] == DAY.isoformat()
+    assert data["total"] == len(data["items"]) == 3  # 杭州, 西湖区, 杭州组织部
+    item = next(i for i in data["items"] if i["org_code"] == "330106")
+    assert set(item) >= {"org_code", "org", "department", "plan", "task_seq", "task", "milestone", "due",
+                         "days_overdue", "level", "last_report"}  # fmt: skip
+    assert (item["due"], item["days_overdue"], item["level"]) == ("2019-06-30", 15, "yellow")
+
+
+def test_overdue_list_for_another_day_changes_nothing_stored(world, tree):
+    before = list(AssignmentMilestone.objects.order_by("pk").values_list("progress", flat=True))
+    out = StringIO()
+    call_command("overdue_list", "--org", "330000", "--today", "2019-06-05", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert {i["task"] for i in data["items"]} == {"机关党建"}  # only May's was past on 5 June
+    assert list(AssignmentMilestone.objects.order_by("pk").values_list("progress", flat=True)) == before
+    assert timezone.localdate() > DAY + timedelta(days=1)
+
+
+def test_work_done_counts_as_completed_not_as_closed(world, tree, make_user, login):
+    from assignments.services import milestones_complete
+
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="2")  # one milestone, due 20 July
+    copy = county.milestones.get()
+    milestones_complete(assignment=county, claims=[(copy.pk, date(2019, 7, 10))], percent=100, user=None,
+                        comment="完成")  # fmt: skip
+    refresh_statuses(today=DAY)
+    row = next(r for r in board_selectors.board(org=tree.hz).children if r.pk == tree.xh.pk)
+    assert (row.counts["completed"], row.counts["closed"]) == (1, 0)
+    client = login(make_user(tree.zj, "viewer"))
+    done = client.get(reverse("supervision:overdue_list"), {"org": tree.xh.pk, "tab": "completed"})
+    assert done.context["total"] == 1 and "7月20日前：部署" in done.content.decode()
