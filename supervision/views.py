@@ -47,6 +47,17 @@ def _chosen_org(request):
     return next((o for o in tops if o.org_type == CENTRAL), tops[0] if tops else None)
 
 
+def _crumbs(user, org) -> list:
+    """The way back up: the ancestors the user may see and, for 团中央's people, the country above a
+    province (团中央 heads a tree of its own)."""
+    crumbs = list(visible_ancestors(user, org))
+    if org.org_type != CENTRAL:
+        central = next((o for o in top_organisations(user)[:50] if o.org_type == CENTRAL), None)
+        if central is not None:
+            crumbs.insert(0, central)
+    return crumbs
+
+
 def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
@@ -75,7 +86,7 @@ def dashboard(request):
         context.update(
             board=board_selectors.board(org=org, plan_id=plan_id, year=year),
             states_day=states_day(),
-            crumbs=list(visible_ancestors(request.user, org)),
+            crumbs=_crumbs(request.user, org),
             plans=plans.only("id", "title")[:200],
             years=range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
             plan_id=plan_id,
@@ -123,7 +134,7 @@ def overdue_list(request):
     table.reports = board_selectors.last_reports(r.assignment_id for r in page)
     context = {
         "org": org, "tab": tab, "tabs": board_selectors.TABS, "table": table, "filter": filters,
-        "crumbs": list(visible_ancestors(request.user, org)), "states_day": states_day(),
+        "crumbs": _crumbs(request.user, org), "states_day": states_day(),
         "total": table.paginator.count if table.page else 0,
     }  # fmt: skip
     return render(request, "supervision/overdue_list.html", context)

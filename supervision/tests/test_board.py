@@ -165,6 +165,7 @@ def test_the_list_shows_who_owes_what_since_when(world, tree, make_user, login):
     assert "共青团杭州市西湖区委" in page and "6月：转接" in page and "2019-06-30" in page
     assert reporter.first_name in page and "黄牌督办" in page and ">15<" in page  # 15 days overdue
     assert "共青团宁波市委" not in page  # another city's items are not in 杭州's list
+    assert f'href="?org={tree.hz.pk}&amp;export=xlsx"' in page  # the export keeps what is chosen
     soon = client.get(
         reverse("supervision:overdue_list"), {"org": tree.hz.pk, "tab": "due_soon"}
     ).content.decode()

@@ -1,7 +1,9 @@
 """A real browser for the browser tests: Debian's chromium driven by Playwright (never a downloaded browser)."""
 
 import os
+import re
 import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +16,11 @@ except ImportError:  # the dev extras are not installed
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and os.environ.get("CI") == "true":
     raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+
+# Every browser test leaves a picture of the pages it walks here (README: 浏览器测试的截图).
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOTS") or Path(__file__).resolve().parents[2] / "build" / "screenshots"
+)
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -44,3 +51,17 @@ def log_in(page, live_server, username):
     page.click("main button[type=submit]")
     # Each role lands on its own work ("/" redirects on): wait for whichever page that is.
     page.wait_for_url(lambda url: urlsplit(url).path not in ("/", "/login/"))
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, "step") saves a full-page screenshot as <test>-<step>.png in SCREENSHOTS."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test = re.sub(r"\W+", "-", request.node.name).strip("-")
+
+    def take(page, step: str) -> Path:
+        path = SCREENSHOTS / f"{test}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

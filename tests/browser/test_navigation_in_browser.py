@@ -1,7 +1,6 @@
 """The top bar in a real browser at phone width: each role lands on its work, the bar stays compact (no
 characters stacked one per line, nothing wider than the phone), and its menu links can be followed."""
 
-import os
 from datetime import date
 
 import pytest
@@ -29,7 +28,7 @@ BAR_BOXES = """() => [...document.querySelectorAll('.topbar .brand, .topbar nav 
   el => ({text: el.innerText, height: el.getBoundingClientRect().height, right: el.getBoundingClientRect().right}))"""
 
 
-def test_each_role_lands_on_its_work_and_the_bar_fits_a_phone(page, live_server, build_tree, make_user):
+def test_each_role_lands_on_its_work_and_the_bar_fits_a_phone(page, live_server, build_tree, make_user, shot):
     from notifications.models import Notification
 
     tree = build_tree()
@@ -38,14 +37,12 @@ def test_each_role_lands_on_its_work_and_the_bar_fits_a_phone(page, live_server,
         Notification.objects.create(
             recipient=user, key=f"test:{username}", day=date(2019, 6, 1), title="【催办】学社衔接"
         )
-    shots = os.environ.get("SCREENSHOTS")
     page.set_viewport_size(PHONE)
     for username, (_, _, landing, labels) in ROLES.items():
         log_in(page, live_server, username)
         assert page.url == f"{live_server.url}{landing}", username
         assert page.locator("nav.mainnav a").all_inner_texts() == labels, username
-        if shots:
-            page.screenshot(path=os.path.join(shots, f"nav-{username}.png"))
+        shot(page, f"nav-{username}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{username}: the page is {overflow}px wider than a phone"
         header = page.locator("header.topbar").bounding_box()
@@ -67,5 +64,4 @@ def test_each_role_lands_on_its_work_and_the_bar_fits_a_phone(page, live_server,
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, "hz-admin-with-a-long-name")
     assert page.locator("header.topbar").bounding_box()["height"] < 60
-    if shots:
-        page.screenshot(path=os.path.join(shots, "nav-desktop-admin.png"))
+    shot(page, "nav-desktop-admin")

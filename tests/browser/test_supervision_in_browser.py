@@ -1,6 +1,7 @@
 """The 督办 cycle in a real browser: recipients chosen per task and published; a city breaks its task down
 and the province sees the chain; 催办 and the 督办单; an extension asked after the deadline."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -149,10 +150,8 @@ def test_an_extension_asked_after_the_deadline(page, live_server, build_tree, ma
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_supervision_pages_fit_a_phone(page, live_server, build_tree, make_user):
-    """At phone width nothing of the 督办 pages runs off the side; SCREENSHOTS=dir keeps a picture of each."""
-    import os
-
+def test_the_supervision_pages_fit_a_phone(page, live_server, build_tree, make_user, shot):
+    """At phone width nothing of the 督办 pages runs off the side (a picture of each is kept)."""
     from assignments.services import assignment_break_down
     from orgtree.models import Department
 
@@ -164,18 +163,15 @@ def test_the_supervision_pages_fit_a_phone(page, live_server, build_tree, make_u
     page.set_viewport_size(PHONE)
     pages = {
         "zj-editor": [f"/plans/{plan.pk}/publish/", f"/plans/assignments/{city.pk}/", "/plans/review/",
-                      "/plans/dashboard/"],
+                      "/plans/dashboard/", "/plans/overdue/", "/plans/overdue/?tab=completed"],
         "hz-editor": [f"/plans/assignments/{city.pk}/break-down/", "/plans/my/"],
     }  # fmt: skip
-    shots = os.environ.get("SCREENSHOTS")
     for username, paths in pages.items():
         log_in(page, live_server, username)
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, path
-            if shots:
-                name = f"{username}{path.replace('/', '_')}.png"
-                page.screenshot(path=os.path.join(shots, name), full_page=True)
+            shot(page, f"{username}{re.sub(r'[^a-z0-9]+', '-', path)}")
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} is {overflow}px wider than a phone"
         log_out(page)
