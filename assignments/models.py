@@ -97,6 +97,10 @@ class Assignment(models.Model):
     # a year of reports.
     reports_on_time = models.PositiveIntegerField("按时报送", db_default=0, editable=False)
     reports_late = models.PositiveIntegerField("逾期报送", db_default=0, editable=False)
+    # What waits for the issuer's decision (待审核): submitted reports (reporting keeps it) and extension
+    # requests — counted on the boards with the rest, in the same grouped query.
+    reports_waiting = models.PositiveIntegerField("待审核报告", db_default=0, editable=False)
+    extensions_waiting = models.PositiveIntegerField("待审批延期", db_default=0, editable=False)
     # The level its people were last told of (reminders tell each rise once).
     escalation_told = models.CharField(max_length=6, blank=True, db_default="", editable=False)
     # The receiving organisation's ancestors by tree level (its own id at its own level), so a board counts

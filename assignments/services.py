@@ -52,6 +52,14 @@ def events_record(assignment_ids: list[int], kind: str, comments: list[str]) -> 
     )  # fmt: skip
 
 
+def extensions_waiting_count(assignment_id: int) -> None:
+    """The assignment's count of extension requests waiting for a decision, for the boards."""
+    waiting = ExtensionRequest.objects.filter(
+        assignment_milestone__assignment_id=assignment_id, status=ExtensionRequest.Status.PENDING
+    ).count()
+    Assignment.objects.filter(pk=assignment_id).update(extensions_waiting=waiting)
+
+
 def progress_changed_after_commit(plan_id: int) -> None:
     """Tell the apps that compute states (supervision) once the change is committed."""
     transaction.on_commit(lambda: progress_changed.send(sender=Assignment, plan_id=plan_id))
@@ -191,6 +199,7 @@ def extension_request_create(*, assignment_milestone: AssignmentMilestone, reque
     issuer = item.assignment.issuer_id
     notify(holders("decide", [issuer]).get(issuer, set()), key="review", title="有新的延期申请待审批",
            url=reverse("reporting:review_queue"))  # fmt: skip
+    extensions_waiting_count(assignment_milestone.assignment_id)
     return request
 
 
@@ -224,6 +233,7 @@ def extension_request_decide(
     if request.requested_by_id:
         notify([request.requested_by_id], key=f"extension:{request.pk}", title=title, body=f"{verdict}{note}",
                url=assignment_url(item.assignment_id))  # fmt: skip
+    extensions_waiting_count(request.assignment_milestone.assignment_id)
     return request
 
 

@@ -111,6 +111,13 @@ def user_roles(user) -> set[str]:
     return {membership.role for membership in _memberships(user)}
 
 
+def user_memberships(user) -> list:
+    """The user's memberships (with their organisations), cached on the user."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return _memberships(user)
+
+
 def forget_memberships(user) -> None:
     if hasattr(user, "_tuanjian_memberships"):
         del user._tuanjian_memberships

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import Department, Membership, Organisation, OrgType, TreeChange
-from .querysets import action_of, user_roles, user_scopes
+from .querysets import action_of, user_memberships, user_roles, user_scopes
 from .subtree import contains, subtree_q
 
 
@@ -40,6 +40,16 @@ def top_organisations(user) -> QuerySet:
     outer = [s for s in scopes if s.subtree]
     ids = [s.org_id for s in scopes if not any(o.org_id != s.org_id and contains(o, s) for o in outer)]
     return with_child_counts(Organisation.objects.filter(pk__in=ids)).order_by("tree_id", "lft")
+
+
+def national_organisation(user) -> Organisation | None:
+    """团中央, for its people (and superusers): where the country's boards start. No query for members."""
+    for membership in user_memberships(user):
+        if membership.organisation.org_type == OrgType.CENTRAL:
+            return membership.organisation
+    if user.is_authenticated and user.is_superuser:
+        return Organisation.objects.filter(org_type=OrgType.CENTRAL).first()
+    return None
 
 
 def with_child_counts(qs: QuerySet) -> QuerySet:

@@ -164,11 +164,13 @@ def report_save(
 
 
 def _count_reports(assignment_id: int) -> None:
-    """The assignment's counts of reports submitted on time and late, for the boards (a resubmission after
-    a return counts once, as it stands now)."""
+    """The assignment's counts of reports submitted on time and late, and waiting for review, for the
+    boards (a resubmission after a return counts once, as it stands now)."""
     sent = ProgressReport.objects.filter(assignment_id=assignment_id, submitted_at__isnull=False)
     Assignment.objects.filter(pk=assignment_id).update(
-        reports_on_time=sent.filter(is_late=False).count(), reports_late=sent.filter(is_late=True).count()
+        reports_on_time=sent.filter(is_late=False).count(),
+        reports_late=sent.filter(is_late=True).count(),
+        reports_waiting=sent.filter(status=ProgressReport.Status.SUBMITTED).count(),
     )
 
 
@@ -186,6 +188,7 @@ def report_review(*, report: ProgressReport, accept: bool, comment: str, user) -
     report.review_comment = comment[:2000]
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.save()
+    _count_reports(report.assignment_id)
     assignment = report.assignment
     if accept:
         claims = list(report.claims.values_list("assignment_milestone_id", "completed_on"))

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from assignments.ancestors import column
-from assignments.models import Assignment, AssignmentMilestone, Escalation, ExtensionRequest, ProgressStatus
-from orgtree.models import Department, Organisation
+from assignments.models import Assignment, AssignmentMilestone, Escalation, ProgressStatus
+from orgtree.models import Organisation
 from orgtree.subtree import CENTRAL
 from plans.models import Plan
 from reporting.models import ProgressReport
@@ -43,8 +43,9 @@ COUNTS = {
     "total": Count("id"),
     "on_time_reports": Sum("reports_on_time"),
     "late_reports": Sum("reports_late"),
+    "review": Sum(F("reports_waiting") + F("extensions_waiting")),
 }
-KEYS = [*COUNTS, "review"]
+KEYS = list(COUNTS)
 
 
 def empty() -> dict[str, int]:
@@ -139,66 +140,39 @@ def _group_column(org: Organisation) -> str | None:
 
 
 def board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
-    """The board in four grouped queries: assignments per child, reports and extensions awaiting review
-    per child, and the organisation's own departments; none reads a row outside the subtree."""
+    """The board in a few grouped queries whatever the size of the tree: assignments per child and per
+    own department (one GROUP BY), the subtree's distinct tasks, and the names of children and
+    departments; none reads a row outside the subtree."""
     rows = assignments_for(org, plan_id=plan_id, year=year)
     group = _group_column(org)
     children = children_of(org)
     by_child = {child.pk: Row(child.pk, child.name) for child in children}
     own = Row(org.pk, f"{org.name}（本级）")
+    departments: dict[int, Row] = {}
     totals = empty()
 
-    def place(key, counts: dict) -> None:
-        target = by_child.get(key, own) if key != org.pk else own
+    def add(target: Row, counts: dict) -> None:
         for name, n in counts.items():
             target.counts[name] += n or 0
-            totals[name] += n or 0
 
-    if group:
-        for found in rows.order_by().values(group).annotate(**COUNTS):
-            place(found.pop(group), found)
-        review = _awaiting_review(org, rows, group)
-    else:
-        place(org.pk, rows.order_by().aggregate(**COUNTS))
-        review = {org.pk: _awaiting_review(org, rows, None).get(None, 0)}
-    for key, n in review.items():
-        place(key, {"review": n})
-    departments = {
-        d.pk: Row(d.pk, d.name)
-        for d in Department.objects.filter(organisation=org, is_active=True).order_by("order", "id")
-    }
-    if departments:
-        mine = rows.filter(organisation=org, department__isnull=False)
-        for found in mine.order_by().values("department_id").annotate(**COUNTS):
-            row = departments.get(found.pop("department_id"))
-            if row:
-                row.counts.update({k: v or 0 for k, v in found.items()})
+    keys = [key for key in (group, "department_id", "department__name") if key]
+    for found in rows.order_by().values(*keys).annotate(**COUNTS):
+        child = found.pop(group) if group else None
+        department, name = found.pop("department_id"), found.pop("department__name")
+        add(by_child.get(child, own) if child != org.pk else own, found)
+        for key, n in found.items():
+            totals[key] += n or 0
+        if department and child in (None, org.pk):  # the organisation's own office
+            add(departments.setdefault(department, Row(department, name)), found)
     task_counts = rows.order_by().aggregate(
         tasks=Count("task_id", distinct=True),
         overdue=Count("task_id", distinct=True, filter=OPEN & Q(progress=ProgressStatus.OVERDUE)),
     )
     return Board(
         org=org, totals=totals, children=list(by_child.values()), own=own if own.counts["total"] else None,
-        departments=list(departments.values()), tasks=task_counts["tasks"],
+        departments=sorted(departments.values(), key=lambda row: row.name), tasks=task_counts["tasks"],
         tasks_overdue=task_counts["overdue"],
     )  # fmt: skip
-
-
-def _awaiting_review(org: Organisation, rows: QuerySet, group: str | None) -> dict:
-    """Reports submitted and extensions asked, not yet decided, per child (待审核)."""
-    found: dict = {}
-    reports = ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED, assignment__in=rows)
-    extensions = ExtensionRequest.objects.filter(
-        status=ExtensionRequest.Status.PENDING, assignment_milestone__assignment__in=rows
-    )
-    for queryset, path in ((reports, "assignment__"), (extensions, "assignment_milestone__assignment__")):
-        key = f"{path}{group}" if group else None
-        if key:
-            for value, n in queryset.order_by().values_list(key).annotate(n=Count("id")):
-                found[value] = found.get(value, 0) + n
-        else:
-            found[None] = found.get(None, 0) + queryset.count()
-    return found
 
 
 # --- 督办清单 --------------------------------------------------------------------------------------------

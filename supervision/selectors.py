@@ -32,11 +32,20 @@ def _assignment_counts(rows) -> dict[str, int]:
     return counts
 
 
+STATES_DAY_KEY = "supervision:states-day"
+
+
 def states_day() -> date | None:
-    """The day the stored states are for: the last full refresh's."""
+    """The day the stored states are for: the last full refresh's (cached briefly: every board asks)."""
+    from django.core.cache import cache
+
     from .models import RefreshLog
 
-    return RefreshLog.objects.order_by("-finished_at").values_list("day", flat=True).first()
+    found = cache.get(STATES_DAY_KEY)
+    if found is None:
+        found = RefreshLog.objects.order_by("-finished_at").values_list("day", flat=True).first() or ""
+        cache.set(STATES_DAY_KEY, found, 60)
+    return found or None
 
 
 def department_summary(org: Organisation) -> list[dict]:

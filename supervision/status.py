@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from orgtree.subtree import subtree_sql
 from plans.models import Plan
 
 from .models import RefreshLog
+from .selectors import STATES_DAY_KEY
 
 ROLLUP_TARGETED_LIMIT = 50_000  # assignments; above this one aggregate over everything is cheaper
 
@@ -285,6 +287,8 @@ def refresh_statuses(
         elif last is not None and today < last:
             # Part of the rows now hold an earlier day's states: the next refresh must read them all.
             RefreshLog.objects.filter(day__gt=today).delete()
+        cache.delete(STATES_DAY_KEY)  # now for this transaction's readers, again once others can see it
+        transaction.on_commit(lambda: cache.delete(STATES_DAY_KEY))
     return RefreshResult(today, milestones, assignments)
 
 

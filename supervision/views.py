@@ -20,7 +20,13 @@ from assignments.models import ProgressStatus
 from assignments.services import assignments_urge_many
 from core.forms import message_service_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
-from orgtree.selectors import get_object_for_user, get_organisation, top_organisations, visible_ancestors
+from orgtree.selectors import (
+    get_object_for_user,
+    get_organisation,
+    national_organisation,
+    top_organisations,
+    visible_ancestors,
+)
 from orgtree.subtree import CENTRAL
 from plans.models import Plan
 
@@ -43,19 +49,15 @@ def _chosen_org(request):
     org_id = request.GET.get("org") or request.POST.get("org")
     if org_id and org_id.isdigit():
         return get_organisation(request.user, int(org_id))
-    tops = list(top_organisations(request.user)[:50])
-    return next((o for o in tops if o.org_type == CENTRAL), tops[0] if tops else None)
+    return national_organisation(request.user) or top_organisations(request.user).first()
 
 
 def _crumbs(user, org) -> list:
     """The way back up: the ancestors the user may see and, for 团中央's people, the country above a
     province (团中央 heads a tree of its own)."""
     crumbs = list(visible_ancestors(user, org))
-    if org.org_type != CENTRAL:
-        central = next((o for o in top_organisations(user)[:50] if o.org_type == CENTRAL), None)
-        if central is not None:
-            crumbs.insert(0, central)
-    return crumbs
+    national = national_organisation(user) if org.org_type != CENTRAL else None
+    return [national, *crumbs] if national is not None else crumbs
 
 
 def _int(value) -> int | None:

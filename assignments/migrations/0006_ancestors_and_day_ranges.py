@@ -20,8 +20,14 @@ def fill(apps, schema_editor):
     Assignment.objects.exclude(escalation="").update(escalation_told=models.F("escalation"))  # told before
     ProgressReport = apps.get_model("reporting", "ProgressReport")
     sent = ProgressReport.objects.filter(assignment=models.OuterRef("pk"), submitted_at__isnull=False)
-    for late, name in ((False, "reports_on_time"), (True, "reports_late")):
-        count = sent.filter(is_late=late).order_by().values("assignment").annotate(n=models.Count("id")).values("n")
+    counted = (
+        ("reports_on_time", sent.filter(is_late=False)), ("reports_late", sent.filter(is_late=True)),
+        ("reports_waiting", sent.filter(status="submitted")),
+        ("extensions_waiting", apps.get_model("assignments", "ExtensionRequest").objects.filter(
+            assignment_milestone__assignment=models.OuterRef("pk"), status="pending")),
+    )
+    for name, rows in counted:
+        count = rows.order_by().annotate(n=models.Func("id", function="COUNT")).values("n")[:1]
         Assignment.objects.update(**{name: Coalesce(models.Subquery(count), 0)})
     RefreshLog.objects.all().delete()
 
@@ -37,6 +43,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="assignment",
+            name="reports_waiting",
+            field=models.PositiveIntegerField(db_default=0, editable=False, verbose_name="待审核报告"),
+        ),
+        migrations.AddField(
+            model_name="assignment",
+            name="extensions_waiting",
+            field=models.PositiveIntegerField(db_default=0, editable=False, verbose_name="待审批延期"),
+        ),
         migrations.AddField(
             model_name="assignment",
             name="reports_on_time",

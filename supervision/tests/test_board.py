@@ -149,6 +149,20 @@ def test_the_board_page_drills_down_with_breadcrumbs_and_filters(world, tree, ma
     assert client.get(reverse("supervision:dashboard"), {"org": tree.js.pk}).status_code == 404
 
 
+@pytest.mark.parametrize("who", ["zj", "hz", "xh"])
+def test_a_board_page_and_its_list_take_few_queries(world, tree, make_user, login, who,
+                                                     django_assert_max_num_queries):  # fmt: skip
+    org = getattr(tree, who)
+    client = login(make_user(org, "viewer"))
+    client.get(
+        reverse("supervision:dashboard")
+    )  # the session and the states' day are warm after a first page
+    with django_assert_max_num_queries(10):
+        client.get(reverse("supervision:dashboard"), {"org": org.pk})
+    with django_assert_max_num_queries(11):
+        client.get(reverse("supervision:overdue_list"), {"org": org.pk})
+
+
 def test_board_queries_do_not_grow_with_the_tree(world, tree, django_assert_max_num_queries):
     for org in (tree.zj, tree.hz, tree.xh):
         with django_assert_max_num_queries(7):

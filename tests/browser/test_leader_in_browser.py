@@ -45,7 +45,9 @@ def test_a_leader_walks_from_the_country_to_a_county_item_urges_it_and_downloads
     page.wait_for_selector("h1:has-text('督办看板：共青团杭州市委')")
     page.click("table.dashboard a:has-text('共青团杭州市西湖区委')")
     page.wait_for_selector("h1:has-text('督办看板：共青团杭州市西湖区委')")
-    assert "共青团中央 / 共青团浙江省委 / 共青团杭州市委" in page.locator("nav.crumbs").inner_text()  # back up
+    assert (
+        "共青团中央 / 共青团浙江省委 / 共青团杭州市委" in page.locator("nav.crumbs").inner_text()
+    )  # back up
     shot(page, "3-county")
     page.click("a.stat:has-text('已逾期')")
     page.wait_for_selector("h1:has-text('督办清单：共青团杭州市西湖区委')")
