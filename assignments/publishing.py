@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core.jobs import enqueue
 from orgtree.models import Department, Organisation
 from orgtree.subtree import contains, subtree_q
 from plans.models import Milestone, Plan, Task
@@ -309,7 +310,7 @@ def plan_publish(
     if created:  # who received something is told, on a worker
         from .tasks import notify_published_task
 
-        transaction.on_commit(lambda: notify_published_task.delay(plan.pk, now.isoformat()))
+        transaction.on_commit(lambda: enqueue(notify_published_task, plan.pk, now.isoformat()))
     return result
 
 

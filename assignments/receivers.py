@@ -1,9 +1,11 @@
 """Assignment milestones (the receivers' dates) follow the issuer's milestones (plans' milestones_changed).
 
 Each takes the milestone's new dates unless its receiver had set an earlier due date of their own: one
-still on the old date, or later than the new one, follows; a tighter one stands. New milestones reach
-every assignment of their task. A few set-based statements, whatever the number of receivers. States
-of the plans concerned are refreshed after commit.
+still on the old date, or later than the new one, follows; a tighter one stands, unless the issuer's new
+start now lies after it. Only the issuer's change travels: a receiver's change of its own copy
+(assignments.services.assignment_milestone_set_due) sends nothing and reaches no other copy. New
+milestones reach every assignment of their task. A few set-based statements, whatever the number of
+receivers. States of the plans concerned are refreshed after commit.
 """
 
 from collections import defaultdict
@@ -28,7 +30,11 @@ def follow_milestones(sender, changed, created, **kwargs):
         by_old_due = defaultdict(list)
         for pk, old_due in changed:
             by_old_due[old_due].append(pk)
-        follows = Q(milestone__due_date__isnull=True) | Q(due_date__gt=F("milestone__due_date"))
+        follows = (
+            Q(milestone__due_date__isnull=True)
+            | Q(due_date__gt=F("milestone__due_date"))
+            | Q(due_date__lt=F("milestone__start_date"))  # a tightened date the work now starts after
+        )
         for old_due, milestone_ids in by_old_due.items():
             on_old = Q(due_date__isnull=True) if old_due is None else Q(due_date=old_due)
             follows |= Q(milestone_id__in=milestone_ids) & on_old

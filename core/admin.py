@@ -1,6 +1,8 @@
-"""Django admin helpers."""
+"""Django admin helpers, and the jobs waiting for the queue."""
 
 from django.contrib import admin
+
+from .models import PendingJob
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -15,3 +17,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PendingJob)
+class PendingJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "task", "args", "kwargs", "error")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from django.conf import settings
@@ -122,3 +123,32 @@ def upload_confirm(
         staged.confirmed_at = timezone.now()
         staged.save()
     return result
+
+
+def staged_upload_models() -> list[type[StagedUpload]]:
+    """Every concrete staged-upload model, found in the app registry (core imports no app)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, StagedUpload)]
+
+
+def staged_uploads_purge(*, days: int, dry_run: bool = False, now=None) -> dict[str, int]:
+    """Delete the uploads never confirmed (previewed and left, or refused) more than `days` days ago: each
+    holds a whole file. A job still running on one (started again lately) keeps it. Confirmed uploads stay
+    as the record of what was imported. Returns the count per model's verbose name."""
+    now = now or timezone.now()
+    running = models.Q(job_state__in=RUNNING) & models.Q(
+        job_started_at__gte=now - timedelta(seconds=settings.IMPORT_JOB_TIMEOUT_SECONDS)
+    )
+    counts = {}
+    for model in staged_upload_models():
+        old = model.objects.filter(confirmed_at__isnull=True, created_at__lt=now - timedelta(days=days))
+        old = old.exclude(running)
+        if dry_run:
+            counts[str(model._meta.verbose_name)] = old.count()
+            continue
+        deleted = 0
+        while pks := list(old.values_list("pk", flat=True)[:500]):  # never loads the files themselves
+            deleted += model.objects.filter(pk__in=pks).delete()[1].get(model._meta.label, 0)
+        counts[str(model._meta.verbose_name)] = deleted
+    return counts

@@ -6,6 +6,7 @@ from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
 from core.admin import ReadOnlyAdmin
+from core.importexport import SafeImportExport
 
 from .models import Indicator, Target, Value, ValueHistory, ValueImport
 
@@ -21,7 +22,7 @@ class IndicatorResource(resources.ModelResource):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportModelAdmin):
+class IndicatorAdmin(SafeImportExport, ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
     list_display = (
         "name",

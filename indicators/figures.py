@@ -13,10 +13,12 @@ from django.utils import timezone
 from core.periods import Period, parse_period
 from orgtree.models import Organisation, OrgType
 
-from .models import Indicator, Value
+from .models import Indicator, Unit, Value
 from .rollup import compute_value
 
 MAX_FIGURE = Decimal("99999999999999")  # what the columns hold, far above any head count
+# People and things are counted in whole numbers: 12.5 persons is a typing error, not a figure.
+WHOLE_UNITS = frozenset({Unit.PEOPLE, Unit.COUNT})
 
 
 def fmt(value: Decimal) -> str:
@@ -104,6 +106,13 @@ def check_entry(entry: Entry, today=None) -> Entry:
             raise ValidationError(f"“{indicator.name}”请填写数值")
         if entry.value < 0:
             raise ValidationError(f"“{indicator.name}”不能为负数")
+    if indicator.unit in WHOLE_UNITS:
+        typed = (entry.numerator, entry.denominator) if indicator.has_fraction else (entry.value,)
+        for figure in typed:
+            if figure != figure.to_integral_value():
+                raise ValidationError(
+                    f"“{indicator.name}”以{indicator.unit_suffix}计，请填写整数（{fmt(figure)} 不是整数）"
+                )
     bound_error = bounds_error(indicator, entry.value)
     if bound_error:
         raise ValidationError(f"“{indicator.name}”的数值 {fmt(entry.value)}{bound_error}")

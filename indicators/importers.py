@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 
 from core.periods import Period, parse_period
 from core.spreadsheets import SpreadsheetError, read_grid
-from orgtree.models import Organisation
 from orgtree.querysets import parse_org_ref
 
 from .figures import Entry, change_kind, parse_number, plan_entries
@@ -138,7 +137,6 @@ def read_entries(
         allowed[("code", org.code)] = org
     for org in organisations.filter(pk__in=ids):
         allowed[("id", str(org.pk))] = org
-    known = set(Organisation.objects.filter(code__in=codes).values_list("code", flat=True))
     periods: dict[str, Period | ValidationError] = {}
     entries = []
     for row, org_text, indicator, period_text, figures in raw:
@@ -147,12 +145,8 @@ def read_entries(
         org = allowed.get(key)
         if org is None:
             shown = str(org_text).strip()[:20]
-            if not shown:
-                message = "缺少组织代码"
-            elif key[0] == "code" and key[1] in known:
-                message = f"组织代码“{shown}”不在您的填报范围内"
-            else:
-                message = f"组织代码“{shown}”不存在"
+            # One answer for both: a file must not probe which codes exist in other subtrees.
+            message = f"组织代码“{shown}”不存在或不在您的填报范围内" if shown else "缺少组织代码"
             errors.append({"row": row, "message": message})
             continue
         text = str(period_text).strip()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import apply_service_errors, message_service_errors
 from core.periods import current_period, parse_period, periods_of_year
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from orgtree.models import OrgType
 from orgtree.selectors import get_object_for_user, get_organisation, may, top_organisations, visible_ancestors
 
 from . import selectors, services
@@ -173,8 +174,9 @@ def entry(request, org):
     organisation = get_organisation(request.user, org, "enter")
     period = _period(request, current_period(selectors.default_kind()))
     indicators = selectors.indicators_for(period.kind)
-    levels = {i.reporting_level for i in indicators}
-    rows_qs = selectors.entry_rows(request.user, organisation, levels)
+    # Each level once, in the indicators' order: several indicators are reported by the same level.
+    levels = list(dict.fromkeys(i.reporting_level for i in indicators))
+    rows_qs = selectors.entry_rows(request.user, organisation, set(levels))
     page = Paginator(rows_qs, settings.PAGE_SIZE).get_page(
         request.GET.get("page") or request.POST.get("page")
     )
@@ -202,6 +204,7 @@ def entry(request, org):
         "org": organisation,
         "period": period,
         "indicators": indicators,
+        "level_labels": [OrgType(level).label for level in levels],
         "formset": formset,
         "page_obj": page,
         "heads": selectors.entry_heads(request.user)[:20],

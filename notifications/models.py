@@ -1,4 +1,5 @@
-"""In-app notices (the bell), e-mailed too where the user has an address."""
+"""In-app notices (the bell), e-mailed too where the user has an address: each notice is also the
+e-mail's outbox entry (notifications.services.notifications_email)."""
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,12 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The outbox: when the e-mail went out; how often sending was tried, the last failure, and when the
+    # next try may be (a try claims the notice until then, so no other sender takes it meanwhile).
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField("邮件发送次数", default=0)
+    email_error = models.CharField("邮件发送失败原因", max_length=500, blank=True)
+    email_retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"
@@ -30,7 +36,7 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
-            # The e-mail pass reads today's not-yet-mailed notices in batches.
+            # The outbox reads the recent not-yet-mailed notices in batches.
             models.Index(
                 fields=["day", "id"], condition=Q(emailed_at__isnull=True), name="notification_to_mail_idx"
             ),

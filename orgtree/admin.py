@@ -7,6 +7,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from core.admin import ReadOnlyAdmin
+from core.importexport import SafeImportExport
 
 from .models import Department, Membership, Organisation, TreeChange
 
@@ -52,7 +53,7 @@ class DepartmentResource(resources.ModelResource):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ExportMixin, ReadOnlyAdmin):
+class OrganisationAdmin(SafeImportExport, ExportMixin, ReadOnlyAdmin):
     resource_classes = [OrganisationResource]
     list_display = ("name", "org_type", "code", "is_active", "tree_id", "lft", "rght", "level")
     list_filter = ("org_type", "is_active")
@@ -68,7 +69,7 @@ class TreeChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
+class DepartmentAdmin(SafeImportExport, ImportExportModelAdmin):
     resource_classes = [DepartmentResource]
     list_display = ("name", "organisation", "order", "is_active")
     search_fields = ("name", "organisation__name")

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.cli import os_error_reason
+
 from .models import OrgType
 from .numbering import find_cycle
 
@@ -134,6 +136,8 @@ def _read_level(directory: Path, level: str, province: str | None):
                     continue
                 parent = None if parent_at is None else row[parent_at].strip()
                 yield lineno, row[code_at].strip(), row[name_at], parent
+    except OSError as exc:  # unreadable: permissions, a directory of that name, an I/O error
+        raise DivisionLoadError(f"无法读取 {filename}（目录 {directory}）：{os_error_reason(exc)}") from exc
     except UnicodeDecodeError as exc:
         raise DivisionLoadError(
             f"{filename} 不是 UTF-8 编码（第 {exc.start} 字节附近无法解码），请另存为 UTF-8 后重试"
@@ -152,7 +156,7 @@ def read_divisions(directory: str | Path, *, province: str | None = None, depth:
         if not re.fullmatch(r"\d{2}", province):
             raise DivisionLoadError("--province 应为 2 位省级代码，例如 33")
     if not directory.is_dir():
-        raise DivisionLoadError(f"目录 {directory} 不存在")
+        raise DivisionLoadError(f"{directory} 不是目录" if directory.exists() else f"目录 {directory} 不存在")
     levels = ("province",) + DEPTHS[: DEPTHS.index(depth) + 1]
 
     nodes: dict[str, DivisionNode] = {}
@@ -206,6 +210,9 @@ def read_divisions(directory: str | Path, *, province: str | None = None, depth:
             level_nodes.append(node)
             if parent is not None and parent not in earlier:
                 unsettled.append(node)
+        if level == "province" and province is not None and not level_nodes:
+            # Nothing to load: refused, rather than an empty load recorded in the tree's history.
+            raise DivisionLoadError(f"{filename} 中没有代码为 {province} 的省份")
 
     for node in unsettled:
         if node.parent_code not in nodes:

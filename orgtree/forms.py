@@ -4,6 +4,8 @@ from datetime import date
 
 from django import forms
 
+from core.forms import DateInput
+
 from .models import Department, Organisation, OrgType, Role
 
 CHILD_TYPES = [(value, label) for value, label in OrgType.choices if value not in {"central", "province"}]
@@ -33,7 +35,7 @@ class OrganisationCreateForm(forms.Form):
         label="成立日期",
         required=False,
         initial=date.today,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="指标报送从成立后的第一个报告期开始要求",
     )
 
@@ -72,7 +74,9 @@ class DepartmentForm(forms.Form):
 
 class MembershipForm(forms.Form):
     username = forms.CharField(
-        label="用户名", max_length=150, help_text="已有用户直接填写用户名；新用户将被创建"
+        label="用户名",
+        max_length=150,
+        help_text="本组织及下级组织已有的用户直接填写用户名；新用户请填写新的用户名和初始密码",
     )
     full_name = forms.CharField(label="姓名", max_length=150, required=False)
     password = forms.CharField(

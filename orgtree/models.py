@@ -183,7 +183,8 @@ class Membership(models.Model):
 
 
 class TreeChange(models.Model):
-    """Audit trail of structural writes (add, move, dissolve, merge, load)."""
+    """Audit trail of structural writes (add, move, dissolve, merge, load) and of the roles granted and
+    taken away, shown in the organisation's history."""
 
     class Action(models.TextChoices):
         CREATE = "create", "新增"
@@ -192,6 +193,8 @@ class TreeChange(models.Model):
         MERGE = "merge", "合并"
         RENAME = "rename", "更名"
         LOAD = "load", "批量导入"
+        GRANT = "grant", "授予角色"
+        REVOKE = "revoke", "撤销角色"
 
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     organisation = models.ForeignKey(

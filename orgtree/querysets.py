@@ -37,6 +37,9 @@ class Action:
     # that department received (and on what the organisation received as a whole); editors and admins of
     # the office, with no department, act on everything the organisation received.
     by_department: bool = False
+    # Whether the grant stops short of the membership's own organisation and reaches only what lies below
+    # it: what an organisation is called is decided above it, not by its own admins.
+    below: bool = False
 
 
 ALL_ROLES = {"admin": True, "editor": True, "reporter": True, "viewer": True}
@@ -44,8 +47,14 @@ OFFICE = {"admin": True, "editor": True}  # editors and admins, over their whole
 
 ACTIONS: dict[str, Action] = {
     "view": Action("查看", ALL_ROLES),
+    # What was handed to the user's organisations (or below them), seen from the receiving side only: the
+    # plans a receiver received, whose pages stay the issuer's.
+    "view_received": Action("查看收到的任务", ALL_ROLES, sides=(RECEIVER,)),
     "edit": Action("编辑", OFFICE),
     "manage": Action("管理组织和成员", {"admin": True}),
+    # Renaming: admins of an ancestor, never the organisation's own; a province is renamed by 团中央 (or a
+    # superuser), 团中央 by a superuser.
+    "rename": Action("修改组织名称", {"admin": True}, below=True),
     # Progress reports: the receiving organisation's own reporters, editors and admins.
     "report": Action(
         "填报进度",
@@ -93,6 +102,10 @@ class Scope:
     def org_type(self) -> str:  # lets the subtree helpers read a scope like an organisation
         return CENTRAL if self.national else ""
 
+    @property
+    def pk(self) -> int:
+        return self.org_id
+
 
 def _memberships(user) -> list:
     """The user's memberships with their organisations, fetched once per user object."""
@@ -137,6 +150,7 @@ def user_scopes(user, action: str = "view") -> list[Scope] | None:
         return []
     if user.is_superuser:
         return None
+    below = action_of(action).below
     scopes = []
     for membership in _memberships(user):
         if membership.role not in roles:
@@ -144,7 +158,7 @@ def user_scopes(user, action: str = "view") -> list[Scope] | None:
         org = membership.organisation
         scope = Scope(org.pk, org.tree_id, org.lft, org.rght, roles[membership.role], org.org_type == CENTRAL,
                       membership.role, membership.department_id)  # fmt: skip
-        if scope.national and scope.subtree:
+        if scope.national and scope.subtree and not below:
             return None
         scopes.append(scope)
     return scopes
@@ -155,9 +169,13 @@ def scope_q(user, action: str = "view", prefix: str = "") -> Q | None:
     scopes = user_scopes(user, action)
     if scopes is None:
         return None
+    below = action_of(action).below
     q = Q(pk__in=[])
     for s in scopes:
-        q |= subtree_q(s, prefix) if s.subtree else Q(**{f"{prefix}pk": s.org_id})
+        if s.subtree:
+            q |= subtree_q(s, prefix, include_self=not below)
+        elif not below:
+            q |= Q(**{f"{prefix}pk": s.org_id})
     return q
 
 
@@ -177,6 +195,8 @@ def holders(action: str, org_ids) -> dict[int, set[int]]:
         if not chosen:
             continue
         held = subtree_sql("o", "mo") if reach else "o.id = mo.id"
+        if action_of(action).below:
+            held = f"({held} AND o.id <> mo.id)"
         parts.append(
             f"SELECT o.id, m.user_id FROM {org} o JOIN {org} mo ON {held} "
             f"JOIN {membership} m ON m.organisation_id = mo.id JOIN {user} u ON u.id = m.user_id "

@@ -22,7 +22,7 @@ from core.locks import LockKey, advisory_lock
 
 from .models import Department, Membership, Organisation, OrgType, Role, TreeChange
 from .numbering import NEW_NODE_SPARE, REFILL_SLOTS, spare_slots
-from .querysets import forget_memberships, normalise_code
+from .querysets import forget_memberships, normalise_code, user_scopes
 from .signals import subtree_moved
 from .subtree import contains
 
@@ -54,9 +54,9 @@ def _clean_code(code: str | None, *, exclude_pk: int | None = None) -> str | Non
         return None
     if not CODE_RE.match(code):
         raise ValidationError({"code": "区划代码应为 6 位（省市县）、9 位（乡镇）或 12 位（村）数字"})
-    clash = Organisation.objects.filter(code=code).exclude(pk=exclude_pk).first()
-    if clash:
-        raise ValidationError({"code": f"区划代码 {code} 已被“{clash.name}”使用"})
+    # Codes are unique across the country: name no holder, which may lie in another admin's tree.
+    if Organisation.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"code": f"区划代码 {code} 已被使用"})
     return code
 
 
@@ -261,6 +261,31 @@ def department_create(*, organisation: Organisation, name: str) -> Department:
     return Department.objects.create(organisation=organisation, name=name, order=order)
 
 
+# One answer whether the username is unknown or held out of reach, so the form tells nobody which
+# accounts exist elsewhere.
+UNREACHABLE_USER = (
+    "无法添加“{username}”：没有这个用户，或该用户不在您的管理范围内。"
+    "添加新用户请换一个未被使用的用户名并填写初始密码"
+)
+
+
+def _may_attach(user, actor) -> bool:
+    """Whether `actor` may give an existing account a role: every organisation the account already belongs
+    to lies in the actor's management scope, so an admin neither takes over an account held elsewhere nor
+    learns that it exists; a grant across subtrees is made by an admin of a common ancestor. An account
+    with no membership could be any stranger's: only those whose scope is the whole country attach it."""
+    if actor is None:  # scripts and the demo act as the system
+        return True
+    held = Membership.objects.filter(user=user)
+    if not held.exists():
+        return user_scopes(actor, "manage") is None
+    return not held.exclude(organisation__in=Organisation.objects.for_user(actor, "manage")).exists()
+
+
+def _role_detail(user, role: str) -> dict:
+    return {"username": user.username, "role": role, "role_label": Role(role).label}
+
+
 def membership_add(
     *,
     organisation: Organisation,
@@ -269,8 +294,10 @@ def membership_add(
     full_name: str = "",
     password: str = "",
     department: Department | None = None,
+    actor=None,
 ) -> Membership:
-    """Give a user a role in an organisation, creating the account if the username is new."""
+    """Give a user a role in an organisation: an account of the actor's own subtree, or a new one when the
+    username is free (a password is then required). The grant is recorded in the organisation's history."""
     User = get_user_model()
     username = (username or "").strip()
     if not re.fullmatch(r"[\w.@+-]{3,150}", username):
@@ -281,9 +308,10 @@ def membership_add(
         raise ValidationError({"department": "部门必须属于该组织"})
     with transaction.atomic():
         user = User.objects.filter(username=username).first()
+        if (user is None and not password) or (user is not None and not _may_attach(user, actor)):
+            # A password given for a taken username never resets that account.
+            raise ValidationError({"username": UNREACHABLE_USER.format(username=username)})
         if user is None:
-            if not password:
-                raise ValidationError({"password": "新用户需要设置初始密码"})
             candidate = User(username=username, first_name=(full_name or "")[:150])
             validate_password(password, candidate)
             candidate.set_password(password)
@@ -294,14 +322,23 @@ def membership_add(
         membership = Membership.objects.create(
             user=user, organisation=organisation, role=role, department=department
         )
+        _record(TreeChange.Action.GRANT, organisation, actor, **_role_detail(user, role))
     forget_memberships(user)
     return membership
 
 
 def membership_remove(*, membership: Membership, user=None) -> None:
-    """Take a role away. Nobody removes their own admin role: an organisation must not lose its last
-    admin by accident, and an admin locking themself out needs someone above to undo it."""
+    """Take a role away (recorded in the organisation's history). Nobody removes their own admin role: an
+    organisation must not lose its last admin by accident, and an admin locking themself out needs someone
+    above to undo it."""
     if user is not None and membership.user_id == user.pk and membership.role == Role.ADMIN:
         raise ValidationError("不能移除自己的管理员身份")
-    membership.delete()
+    with transaction.atomic():
+        membership.delete()
+        _record(
+            TreeChange.Action.REVOKE,
+            membership.organisation,
+            user,
+            **_role_detail(membership.user, membership.role),
+        )
     forget_memberships(membership.user)

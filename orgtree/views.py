@@ -58,6 +58,7 @@ def detail(request, pk):
         "members": selectors.members_of(user, org),
         "changes": selectors.recent_changes(user, org),
         "can_manage": selectors.may(user, "manage", org),
+        "can_rename": selectors.may(user, "rename", org),
         "department_form": DepartmentForm(),
     }
     return render(request, "orgtree/detail.html", context)
@@ -98,7 +99,7 @@ def create_child(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    org = selectors.get_organisation(request.user, pk, "manage")
+    org = selectors.get_organisation(request.user, pk, "rename")
 
     def perform(data):
         services.organisation_update(org=org, actor=request.user, **data)
@@ -174,7 +175,7 @@ def member_add(request, pk):
     org = selectors.get_organisation(request.user, pk, "manage")
 
     def perform(data):
-        membership = services.membership_add(organisation=org, **data)
+        membership = services.membership_add(organisation=org, actor=request.user, **data)
         return f"已添加 {membership.user.username}（{membership.get_role_display()}）", org.pk
 
     form = MembershipForm(request.POST or None, departments=selectors.departments_of(request.user, org))

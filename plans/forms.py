@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.forms import DateInput
 from core.spreadsheets import MAX_UPLOAD_BYTES
 from orgtree.models import Department, Organisation
 
@@ -96,9 +97,7 @@ class PlanUpdateForm(forms.Form):
     doc_number = forms.CharField(
         label="文号", max_length=60, required=False, help_text="例如 团浙办〔2019〕13号"
     )
-    issue_date = forms.DateField(
-        label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issue_date = forms.DateField(label="印发日期", required=False, widget=DateInput())
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100)
     by_school_year = forms.BooleanField(
@@ -132,13 +131,22 @@ class PlanForm(PlanUpdateForm):
 
 
 class MilestoneForm(forms.Form):
-    start = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="开始日期", required=False, widget=DateInput())
     due = forms.DateField(
         label="完成时限",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="留空表示持续推进",
     )
+
+    def clean(self):
+        data = super().clean()
+        # A request that leaves a date out (a page from before, a script) keeps it; only an input the user
+        # emptied clears it.
+        for name in ("start", "due"):
+            if name not in self.data and name not in self.errors:
+                data[name] = self.initial.get(name)
+        return data
 
 
 class PlanFilter(django_filters.FilterSet):

@@ -385,6 +385,8 @@ def plan_import_run_preview(*, pk: int) -> PlanImport | None:
     staged = PlanImport.objects.select_related("organisation").defer("preview").filter(pk=pk).first()
     if staged is None:  # the upload was deleted before its job ran
         return None
+    if staged.job_state != JobState.PREVIEWING:  # delivered again after it finished (worker lost before ack)
+        return staged
     try:
         preview = plan_import_preview(organisation=staged.organisation, filename=staged.filename,
                                       content=bytes(staged.content), start_year=staged.start_year,

@@ -1,6 +1,6 @@
 """Reads of plans, always through the scoped querysets."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from orgtree.models import Organisation
 from orgtree.querysets import user_scopes
@@ -14,6 +14,21 @@ def plans_for(user) -> QuerySet:
         Plan.objects.for_user(user)
         .select_related("organisation")
         .annotate(task_count=Count("tasks"))
+        .order_by("-start_year", "-id")
+    )
+
+
+def received_plans(user) -> QuerySet:
+    """Plans issued above the user that hand work to the user's organisations or below them, each with how
+    many assignments it hands there; plans the user sees in full are not repeated. Assignments are read
+    through their own scoped queryset, reached by the reverse relation because assignments sits above."""
+    assignment_model = Plan._meta.get_field("assignments").related_model
+    handed = assignment_model.objects.for_user(user, "view_received")
+    return (
+        Plan.objects.filter(pk__in=handed.values("plan_id"))
+        .exclude(pk__in=Plan.objects.for_user(user).values("pk"))
+        .select_related("organisation")
+        .annotate(received_count=Count("assignments", filter=Q(assignments__in=handed.values("pk"))))
         .order_by("-start_year", "-id")
     )
 

@@ -264,14 +264,16 @@ def task_delete(*, task: Task, user=None) -> None:
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, start: date | None, due: date | None, user=None) -> Milestone:
-    """Set a milestone's dates by hand (a 待确认 one gets a date, say). Receivers' copies follow unless
-    they had set an earlier date of their own. The schedule text wins again when it is edited."""
+    """Set a milestone's dates by hand (a 待确认 one gets a date, say). Both dates are set as given: the
+    form sends the stored ones back, so an unchanged date is kept. The issuer's change reaches every
+    receiver's copy (assignments.receivers.follow_milestones), except a due date a receiver had tightened;
+    a change of one receiver's copy reaches nobody else. The schedule text wins again when it is edited."""
     if start and due and start > due:
         raise ValidationError({"start": "开始日期不能晚于完成时限"})
     plan = milestone.task.plan
     if due and not plan.start_year - 1 <= due.year <= plan.end_year + 1:
         raise ValidationError({"due": f"完成时限应在计划期（{plan.start_year}–{plan.end_year} 年）前后"})
-    old_due = milestone.due_date
+    old_start, old_due = milestone.start_date, milestone.due_date
     milestone.start_date, milestone.due_date = start, due
     if due is None:
         milestone.kind = Milestone.Kind.ONGOING
@@ -281,6 +283,7 @@ def milestone_update(*, milestone: Milestone, start: date | None, due: date | No
     milestones_changed.send(sender=Milestone, changed=[(milestone.pk, old_due)], created=[])
     plan_change_record(
         plan, user, "milestone_update", seq=milestone.task.seq, raw=milestone.raw[:60],
+        old_start=str(old_start or ""), new_start=str(start or ""),
         old=str(old_due or ""), new=str(due or ""),
     )  # fmt: skip
     return milestone

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from core.forms import message_service_errors
+from core.jobs import enqueue
 from core.progress import progress_key, progress_read
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from core.staging import JobState
@@ -35,13 +36,18 @@ from .forms import (
 from .models import Milestone, Plan, PlanImport
 from .schedule import parse_schedule
 
+RECEIVED_SHOWN = 50  # received plans listed under one's own; a county receives a few a year
+
 
 @require_GET
 def plan_list(request):
     filters = PlanFilter(request.GET, queryset=selectors.plans_for(request.user))
     page = Paginator(filters.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    received = PlanFilter(request.GET, queryset=selectors.received_plans(request.user)).qs[:RECEIVED_SHOWN]
     can_import = selectors.issuing_organisations(request.user).exists()
-    return render(request, "plans/list.html", {"page_obj": page, "filter": filters, "can_import": can_import})
+    context = {"page_obj": page, "filter": filters, "can_import": can_import, "received": list(received),
+               "received_shown": RECEIVED_SHOWN}  # fmt: skip
+    return render(request, "plans/list.html", context)
 
 
 PLAN_PAGE_SIZE = 100  # tasks a plan page shows: a national plan can have tens of thousands
@@ -84,7 +90,7 @@ def import_upload(request):
             organisation=data["organisation"], filename=upload.name, content=upload.read(), user=request.user,
             start_year=data["start_year"], end_year=data["end_year"],
         )  # fmt: skip
-        tasks.plan_import_preview_task.delay(staged.pk)  # in-process in the embedded mode, else on a worker
+        enqueue(tasks.plan_import_preview_task, staged.pk)  # in-process when embedded, else on a worker
         staged.refresh_from_db()
         if staged.job_state != JobState.FAILED:
             return redirect("plans:import_preview", pk=staged.pk)
@@ -154,7 +160,7 @@ def import_period(request, pk):
     except ValidationError as exc:
         message_service_errors(request, exc)
     else:
-        tasks.plan_import_preview_task.delay(staged.pk)
+        enqueue(tasks.plan_import_preview_task, staged.pk)
     return redirect("plans:import_preview", pk=staged.pk)
 
 
@@ -166,7 +172,7 @@ def import_confirm(request, pk):
     except ValidationError as exc:
         message_service_errors(request, exc)
         return redirect("plans:import_preview", pk=staged.pk)
-    tasks.plan_import_confirm_task.delay(staged.pk, request.user.pk)
+    enqueue(tasks.plan_import_confirm_task, staged.pk, request.user.pk)
     staged.refresh_from_db()
     if staged.job_state == JobState.DONE:
         messages.success(request, f"已导入“{staged.plan.title}”")
@@ -184,10 +190,10 @@ def import_retry(request, pk):
         messages.info(request, "这个文件仍在正常处理中，请稍候")
     elif staged.job_state == JobState.PREVIEWING:
         PlanImport.objects.filter(pk=staged.pk).update(job_started_at=timezone.now())
-        tasks.plan_import_preview_task.delay(staged.pk)
+        enqueue(tasks.plan_import_preview_task, staged.pk)
     else:
         PlanImport.objects.filter(pk=staged.pk).update(job_started_at=timezone.now())
-        tasks.plan_import_confirm_task.delay(staged.pk, request.user.pk)
+        enqueue(tasks.plan_import_confirm_task, staged.pk, request.user.pk)
     return redirect("plans:import_preview", pk=staged.pk)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from assignments.services import SETTLE_ACTIONS
+from core.forms import DateInput
 
 from .models import ProgressReport
 
@@ -22,7 +23,7 @@ class ReportForm(forms.Form):
         for item in self.assignment_milestones:
             self.fields[f"done_{item.pk}"] = forms.BooleanField(label=item.milestone.raw[:60], required=False)
             self.fields[f"on_{item.pk}"] = forms.DateField(
-                label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label="完成日期", required=False, widget=DateInput()
             )
 
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from plans.models import ReportFrequency
 from .models import Contribution, ProgressReport, ReportMilestone
 
 REPORT_KINDS = ("month", "quarter", "half", "year")
+SAVED_BY_SOMEONE_ELSE = "这份报告已被他人修改（可能是同一组织的另一位填报员），请刷新页面，在最新内容上修改"
 
 
 def report_kind(assignment: Assignment) -> str:
@@ -124,9 +125,7 @@ def report_save(
             raise ValidationError("报告已被删除或不存在，请刷新页面后重试")
         report = ProgressReport(assignment=assignment, period=period.code, version=0)
     elif report.version != version:
-        raise ValidationError(
-            "这份报告已被他人修改（可能是同一组织的另一位填报员），请刷新页面，在最新内容上修改"
-        )
+        raise ValidationError(SAVED_BY_SOMEONE_ELSE)
     if report.is_locked:
         raise ValidationError("报告已提交，在审核退回之前不能修改")
     percent = data.get("percent")
@@ -147,7 +146,17 @@ def report_save(
         report.is_late = today > period.deadline
     else:
         report.status = ProgressReport.Status.DRAFT
-    report.save()
+    if report.pk is None:
+        # The lock above cannot hold a row that does not exist yet: a colleague creating the same period
+        # at the same moment inserts first and this insert hits report_unique_period. Nothing has been
+        # written before this point, so refusing leaves the database as the colleague left it.
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+        except IntegrityError:
+            raise ValidationError(SAVED_BY_SOMEONE_ELSE) from None
+    else:
+        report.save()
     report.claims.all().delete()
     ReportMilestone.objects.bulk_create(
         ReportMilestone(report=report, assignment_milestone_id=pk, completed_on=completed_on)

@@ -17,7 +17,7 @@ from core.forms import apply_service_errors, message_service_errors
 from orgtree.selectors import get_object_for_user
 
 from . import selectors, services
-from .attachments import report_attachment_add
+from .attachments import CONTENT_TYPES, content_disposition, report_attachment_add
 from .forms import (
     BreakDownForm,
     ContributionForm,
@@ -217,7 +217,15 @@ def attachment_upload(request, pk):
 @require_GET
 def attachment_download(request, pk):
     attachment = get_object_for_user(ReportAttachment.objects.all(), request.user, "view", pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    # Always a download of the declared type, never sniffed or shown inline: evidence is the users' file.
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
+    )
+    response["Content-Disposition"] = content_disposition(attachment.name, attachment.kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_POST

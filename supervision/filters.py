@@ -26,9 +26,9 @@ class ItemFilter(django_filters.FilterSet):
         empty_label="全部层级",
     )  # fmt: skip
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["plan"].queryset = Plan.objects.for_user(user, "view").order_by("-start_year", "title")
+        self.filters["plan"].queryset = plans if plans is not None else Plan.objects.none()
 
     def by_level(self, queryset, name, value):
         return queryset.filter(assignment__escalation="" if value == "none" else value)

@@ -375,7 +375,7 @@ def send_reminders(*, today: date) -> ReminderResult:
             _record_reminded(period, missing)
         _record_overdue(today, overdue)
         _record_escalations_told()
-    return ReminderResult(today, created, notifications_email(day=today))
+    return ReminderResult(today, created, notifications_email(today=today))
 
 
 def _record_reminded(period: str, missing) -> None:

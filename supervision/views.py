@@ -19,6 +19,7 @@ from django_tables2 import RequestConfig
 from assignments.models import ProgressStatus
 from assignments.services import assignments_urge_many
 from core.forms import message_service_errors
+from core.jobs import enqueue
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from orgtree.selectors import (
     get_object_for_user,
@@ -73,9 +74,8 @@ def dashboard(request):
         # Only the organisation's own subtree, and at most once a minute per organisation: a refresh is
         # cheap for a county and not for the country.
         if cache.add(f"status-refresh:{org.pk}", True, settings.STATUS_REFRESH_THROTTLE_SECONDS):
-            refresh_statuses_task.delay(
-                within_id=org.pk
-            )  # eager in the embedded mode, a worker job otherwise
+            # Eager in the embedded mode, a worker job otherwise (recorded for later if Redis is down).
+            enqueue(refresh_statuses_task, within_id=org.pk)
             done = refresh_statuses_task.app.conf.task_always_eager
             messages.success(request, "已刷新状态" if done else "已提交刷新，稍后再看")
         else:
@@ -84,7 +84,7 @@ def dashboard(request):
     context = {"org": org}
     if org is not None:
         plan_id, year = _int(request.GET.get("plan")), _int(request.GET.get("year"))
-        plans = Plan.objects.for_user(request.user, "view").order_by("-start_year", "title")
+        plans = board_selectors.plans_for_filter(request.user, org)
         context.update(
             board=board_selectors.board(org=org, plan_id=plan_id, year=year),
             states_day=states_day(),
@@ -117,7 +117,9 @@ def overdue_list(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in board_selectors.TABS else "overdue"
     today = states_day() or timezone.localdate()  # days overdue as of the day the states are for
     rows = board_selectors.items(request.user, org=org, tab=tab)
-    filters = ItemFilter(request.GET, queryset=rows, user=request.user)
+    filters = ItemFilter(
+        request.GET, queryset=rows, plans=board_selectors.plans_for_filter(request.user, org)
+    )
     if request.GET.get("export") == "xlsx":
         chosen = filters.qs.order_by("due_date", "pk")[:EXPORT_LIMIT]
         content = overdue_list_xlsx(

@@ -85,10 +85,12 @@ def test_the_assignment_page_does_not_grow_with_its_history(login, tree, make_us
     small = cost(client, url)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from reporting.tests.files import pdf  # a real one: attachments are read whole
+
     for month in ("2019-06", "2019-07", "2019-08"):
         report = report_save(assignment=assignment, period=month, data={"percent": 40}, user=None, version=0,
                              submit=False, today=date(2019, 9, 1))  # fmt: skip
-        report_attachment_add(report=report, upload=SimpleUploadedFile("证明.pdf", b"%PDF-1.4 x"), user=None)
+        report_attachment_add(report=report, upload=SimpleUploadedFile("证明.pdf", pdf()), user=None)
     extension_request_create(assignment_milestone=assignment.milestones.order_by("due_date").last(),
                              requested_due=date(2019, 10, 31), reason="经费", user=None, today=date(2019, 9, 1))  # fmt: skip
     assert cost(client, url) == small <= MAX_QUERIES

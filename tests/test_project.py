@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -130,6 +131,55 @@ class TestComposeFile:
         dockerfile = (ROOT / "Dockerfile").read_text()
         assert '"gunicorn", "tuanjian.wsgi:application"' in dockerfile
 
+    def test_only_the_proxy_is_published(self, compose):
+        services = compose["services"]
+        published = {name for name, service in services.items() if service.get("ports")}
+        assert published == {"proxy"}
+        assert "ports" not in services["web"] and services["web"]["expose"] == ["8000"]
+        proxy = services["proxy"]
+        assert proxy["image"].startswith("nginx:")
+        assert sorted(p.split(":")[-1] for p in proxy["ports"]) == ["443", "80"]
+        assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+        assert proxy["depends_on"]["web"]["condition"] == "service_healthy" and "healthcheck" in proxy
+        # Django trusts the forwarded headers only because nothing but the proxy can reach it.
+        assert services["web"]["environment"]["BEHIND_PROXY"] == "1"
+        assert "network_mode" not in services["web"]
+
+    def test_the_proxy_writes_the_forwarded_headers_itself(self):
+        conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+        directives = [line.split("#")[0].strip() for line in conf.splitlines()]
+        assert "upstream tuanjian_web {" in directives and "server web:8000;" in directives
+        proxied = [i for i, d in enumerate(directives) if d == "proxy_pass http://tuanjian_web;"]
+        assert proxied
+        for i in proxied:  # every location that proxies sets all of them, from nginx's own variables
+            block = directives[i : directives.index("}", i)]
+            for header in (
+                "proxy_set_header X-Forwarded-Proto $scheme;",
+                "proxy_set_header X-Real-IP $remote_addr;",
+                "proxy_set_header X-Forwarded-For $remote_addr;",
+                "proxy_set_header Host $host;",
+            ):
+                assert header in block, (i, header)
+        # Never a client's header passed through (nor appended to).
+        assert "$http_x_forwarded" not in conf and "$proxy_add_x_forwarded_for" not in conf
+        assert "listen 443 ssl default_server;" in directives
+        assert "return 301 https://$host$request_uri;" in directives
+        health = directives[directives.index("location = /healthz/ {") :]
+        assert health[1:3] == ["allow 127.0.0.1;", "deny all;"]
+
+    def test_the_proxy_accepts_the_largest_upload(self):
+        from core.spreadsheets import MAX_UPLOAD_BYTES
+        from indicators.forms import MAX_UPLOAD_MB
+
+        conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+        (size,) = re.findall(r"^\s*client_max_body_size (\d+)m;", conf, re.M)
+        largest = max(
+            settings.REPORT_ATTACHMENT_MAX_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB * 1024 * 1024,
+            getattr(settings, "MAX_UPLOAD_BYTES", 0),
+        )  # fmt: skip
+        # Room for the multipart form around the file, and a limit (0 would mean none).
+        assert largest + 256 * 1024 <= int(size) * 1024 * 1024 <= 2 * largest
+
     def test_beat_schedule_names_real_tasks(self):
         from tuanjian.celery import app
 
@@ -138,10 +188,50 @@ class TestComposeFile:
             assert entry["task"] in app.tasks, entry["task"]
 
 
+def test_forwarded_https_is_trusted_only_behind_the_proxy():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tuanjian.settings'; django.setup();"
+        "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT)"
+    )
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "tuanjian.example"}
+    direct = run_python(code, **production)
+    assert direct.returncode == 0, direct.stderr
+    assert direct.stdout.split() == ["None", "True"]
+    behind = run_python(code, **production, BEHIND_PROXY="1")
+    assert behind.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') True"
+    assert run_python(code, **production, BEHIND_PROXY="0").stdout.split() == ["None", "True"]
+
+
+@pytest.mark.django_db
+def test_a_client_claiming_https_is_redirected_without_the_proxy(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = None  # as DEBUG=0 without BEHIND_PROXY sets it
+    response = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301 and response.url.startswith("https://")
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # behind the proxy
+    assert client.get("/login/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+
+
+def test_check_deploy_is_clean_behind_the_proxy():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    env.update(
+        DEBUG="0", SECRET_KEY="k" * 20 + "-production-secret-" + "q" * 30, ALLOWED_HOSTS="tuanjian.example",
+        BEHIND_PROXY="1",
+    )  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 @pytest.mark.django_db
 def test_healthz(client):
     response = client.get("/healthz/", HTTP_HOST="not-an-allowed-host.example")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    redis = "ok" if settings.REDIS_URL else "not configured"  # more in tests/test_redis_outage.py
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "redis": redis, "status": "ok"}
 
 
 @pytest.mark.django_db

@@ -27,7 +27,9 @@ class TestCreateChild(ScopedObjectViewTest):
 
 
 class TestEdit(ScopedObjectViewTest):
-    url_name, obj, allowed = "orgtree:edit", "organisation", ADMINS
+    """A name is changed from above: the city's admins rename its county (their own city: test_privileges)."""
+
+    url_name, obj, allowed = "orgtree:edit", "county", ADMINS
 
 
 class TestMove(ScopedObjectViewTest):

@@ -53,7 +53,7 @@ def test_create_appends_child_and_records_it(tree, make_user):
         ({"name": "甲", "org_type": "bogus"}, "有效的组织类型"),
         ({"name": "甲", "org_type": OrgType.PROVINCE}, "不能隶属于其他组织"),
         ({"name": "甲", "org_type": OrgType.BRANCH, "code": "12ab"}, "区划代码应为"),
-        ({"name": "甲", "org_type": OrgType.BRANCH, "code": "330106"}, "已被“共青团杭州市西湖区委”使用"),
+        ({"name": "甲", "org_type": OrgType.BRANCH, "code": "330106"}, "区划代码 330106 已被使用"),
     ],
 )
 def test_create_rejects_bad_input_and_writes_nothing(tree, kwargs, message):

@@ -12,6 +12,7 @@ from plans.models import Plan
 from plans.services import task_create
 from reporting import services as reporting
 from reporting.models import ProgressReport
+from reporting.tests import files
 from supervision.status import refresh_statuses
 
 pytestmark = pytest.mark.django_db
@@ -353,7 +354,7 @@ class TestAttachments:
     def test_upload_and_download_in_scope(self, login, tree, make_user, assignment, tmp_path):
         report = self.draft(assignment)
         client = login(make_user(tree.xh, "reporter"))
-        response = self.upload(client, report, "../../etc/会议纪要.pdf", b"%PDF-1.4 evidence")
+        response = self.upload(client, report, "../../etc/会议纪要.pdf", files.pdf())
         assert "已上传" in response.content.decode()
         attachment = report.attachments.get()
         assert attachment.name == "会议纪要.pdf" and ".." not in attachment.file.name
@@ -361,7 +362,7 @@ class TestAttachments:
         download = login(make_user(tree.hz, "viewer")).get(
             reverse("reporting:attachment", args=[attachment.pk])
         )
-        assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
+        assert download.status_code == 200 and b"".join(download.streaming_content) == files.pdf()
         assert (
             login(make_user(tree.nb, "viewer"))
             .get(reverse("reporting:attachment", args=[attachment.pk]))

@@ -30,3 +30,22 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+// No inline handlers (the Content-Security-Policy refuses them): behaviour is named by data attributes.
+// A form with data-confirm asks before it is sent.
+document.addEventListener("submit", function (event) {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// A button with data-remove-row removes its table row (an unsaved new row's 取消).
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-remove-row]");
+  if (button) button.closest("tr").remove();
+});
+
+// A select with data-navigate-query goes to the address chosen, with that query string.
+document.addEventListener("change", function (event) {
+  const select = event.target.closest("select[data-navigate-query]");
+  if (select) window.location.href = select.value + select.dataset.navigateQuery;
+});

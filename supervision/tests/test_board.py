@@ -269,3 +269,11 @@ def test_work_done_counts_as_completed_not_as_closed(world, tree, make_user, log
     client = login(make_user(tree.zj, "viewer"))
     done = client.get(reverse("supervision:overdue_list"), {"org": tree.xh.pk, "tab": "completed"})
     assert done.context["total"] == 1 and "7月20日前：部署" in done.content.decode()
+
+
+def test_a_county_filters_by_the_plan_it_received(world, tree, make_user, login):
+    client = login(make_user(tree.xh, "viewer"))
+    board_page = client.get(reverse("supervision:dashboard"), {"org": tree.xh.pk, "plan": world.pk})
+    assert f'<option value="{world.pk}" selected>' in board_page.content.decode()
+    listed = client.get(reverse("supervision:overdue_list"), {"org": tree.xh.pk, "plan": world.pk})
+    assert not listed.context["filter"].form.errors and listed.context["total"] == 1

@@ -1,11 +1,11 @@
 """import_indicator_values FILE [--dry-run] [--json]: preview, then write indicator figures all or nothing."""
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.cli import read_input_file
 from indicators.importers import ValueFileError, entries_of, preview_values, reject_message
 from indicators.models import Source
 from indicators.services import values_save
@@ -27,10 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"找不到文件 {path}")
-        content = path.read_bytes()
+        path, content = read_input_file(options["file"])
         try:
             with transaction.atomic():
                 preview, changes = preview_values(

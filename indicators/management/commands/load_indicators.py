@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.cli import read_input_file
 from indicators.definitions import load_indicators
 from orgtree.models import Organisation
 
@@ -22,11 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
+        path, content = read_input_file(options["file"])
         try:
-            spec = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"无法读取指标定义文件 {path}：{exc}") from exc
+            spec = json.loads(content.decode("utf-8"))
+        except ValueError as exc:  # not UTF-8, or not JSON
+            raise CommandError(f"指标定义文件 {path} 不是有效的 UTF-8 JSON：{exc}") from exc
         org = None
         if options["targets_for"]:
             org = Organisation.objects.by_ref(options["targets_for"])

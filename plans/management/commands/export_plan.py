@@ -1,9 +1,8 @@
 """export_plan PLAN FILE: write a plan as a 任务分解表 (.xlsx) that imports back to the same plan."""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
+from core.cli import check_output_file, write_output_file
 from plans.exporters import export_plan_xlsx
 from plans.selectors import plan_by_ref
 
@@ -20,6 +19,6 @@ class Command(BaseCommand):
             plan = plan_by_ref(options["plan"])
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
-        path = Path(options["file"])
-        path.write_bytes(export_plan_xlsx(plan))
+        check_output_file(options["file"])  # before the work: a wrong path is told at once
+        path = write_output_file(options["file"], export_plan_xlsx(plan))
         self.stdout.write(self.style.SUCCESS(f"已导出“{plan.title}”到 {path}"))

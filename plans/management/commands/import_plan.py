@@ -1,12 +1,27 @@
 """import_plan FILE --org CODE [--dry-run] [--json]: preview, then import a 任务分解表."""
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.cli import read_input_file
 from orgtree.models import Organisation
 from plans.imports import PlanImportRejected, plan_import_commit, plan_import_preview
+
+
+def plan_years(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    """--year and --end-year as the import page takes them: 2000–2100, the end not before the start."""
+    years = []
+    for option, value in (("--year", start), ("--end-year", end)):
+        if value is None:
+            years.append(None)
+        elif not value.strip().isdigit() or not 2000 <= int(value) <= 2100:
+            raise CommandError(f"{option} 应为 2000—2100 之间的年份：{value}")
+        else:
+            years.append(int(value))
+    if years[0] and years[1] and years[1] < years[0]:
+        raise CommandError("--end-year 不能早于 --year")
+    return years[0], years[1]
 
 
 class Command(BaseCommand):
@@ -17,24 +32,22 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="发文组织：区划代码（如 33 或 330000）或 #组织ID")
         parser.add_argument("--dry-run", action="store_true", help="只预览，不写入")
         parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出预览")
-        parser.add_argument("--year", type=int, help="计划起始年度（标题中没有年份时使用）")
-        parser.add_argument("--end-year", type=int, help="计划结束年度")
+        parser.add_argument("--year", help="计划起始年度（标题中没有年份时使用）")
+        parser.add_argument("--end-year", help="计划结束年度")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"找不到文件 {path}")
+        start_year, end_year = plan_years(options["year"], options["end_year"])
         organisation = Organisation.objects.by_ref(options["org"])
         if organisation is None:
             raise CommandError(f"找不到组织 {options['org']}")
-        content = path.read_bytes()
+        path, content = read_input_file(options["file"])
         try:
             preview = plan_import_preview(
                 organisation=organisation,
                 filename=path.name,
                 content=content,
-                start_year=options["year"],
-                end_year=options["end_year"],
+                start_year=start_year,
+                end_year=end_year,
             )
             if not options["dry_run"]:
                 plan = plan_import_commit(organisation=organisation, preview=preview)

@@ -1,5 +1,5 @@
-"""overdue_list --org CODE [--today D] [--plan ID] [--json]: the 督办清单 — every overdue milestone of open
-assignments in a subtree, who owes it and since when; the same rows as the page. For a day other than
+"""overdue_list --org CODE [--today D] [--plan ID|文号] [--json]: the 督办清单 — every overdue milestone of
+open assignments in a subtree, who owes it and since when; the same rows as the page. For a day other than
 today the states are computed for that day and nothing stored changes."""
 
 import json
@@ -10,7 +10,7 @@ from orgtree.models import Organisation
 from supervision.board import all_items, item_rows
 from supervision.status import read_on_day
 
-from .refresh_statuses import parse_day
+from .refresh_statuses import parse_day, parse_plan
 
 FIELDS = ["org_code", "org", "department", "plan", "task_seq", "task", "milestone", "due", "days_overdue",
           "level", "last_report"]  # fmt: skip
@@ -24,21 +24,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today", help="按这一天（YYYY-MM-DD，默认今天）；不是今天时只计算、不改变已保存的状态"
         )
-        parser.add_argument("--plan", type=int, help="只列这个计划（计划 ID）")
+        parser.add_argument("--plan", help="只列这个计划（计划 ID 或文号）")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
         org = Organisation.objects.by_ref(options["org"])
         if org is None:
             raise CommandError(f"找不到组织 {options['org']}")
-        today = parse_day(options["today"])
+        today, plan = parse_day(options["today"]), parse_plan(options["plan"])
 
         def read():
             rows = all_items(org=org, tab="overdue").order_by(
                 "due_date", "assignment__organisation__code", "pk"
             )
-            if options["plan"]:
-                rows = rows.filter(assignment__plan_id=options["plan"])
+            if plan is not None:
+                rows = rows.filter(assignment__plan_id=plan.pk)
             return item_rows(rows, today=today)
 
         found = read_on_day(org=org, today=today, read=read)

@@ -1,4 +1,5 @@
-"""refresh_statuses [--today DATE] [--plan ID] [--json]: the status engine, for cron where no beat runs."""
+"""refresh_statuses [--today DATE] [--plan ID|文号] [--json]: the status engine, for cron where no beat
+runs."""
 
 import json
 from datetime import date
@@ -6,6 +7,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from plans.models import Plan
+from plans.selectors import plan_by_ref
 from supervision.status import refresh_statuses
 
 
@@ -18,16 +21,27 @@ def parse_day(value: str | None) -> date:
         raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
 
 
+def parse_plan(reference: str | None) -> Plan | None:
+    """--plan: a plan's ID or 文号; one that does not exist is an error, not an empty result."""
+    if reference is None:
+        return None
+    try:
+        return plan_by_ref(reference)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 class Command(BaseCommand):
     help = "按指定日期（默认今天）重新计算所有交办节点和交办的状态，只写入有变化的行"
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="按这一天计算（YYYY-MM-DD）")
-        parser.add_argument("--plan", type=int, help="只计算一个计划")
+        parser.add_argument("--plan", help="只计算一个计划（计划 ID 或文号）")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        result = refresh_statuses(today=parse_day(options["today"]), plan_id=options["plan"])
+        today, plan = parse_day(options["today"]), parse_plan(options["plan"])
+        result = refresh_statuses(today=today, plan_id=plan.pk if plan else None)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
         else:

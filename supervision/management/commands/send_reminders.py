@@ -2,7 +2,8 @@
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from supervision.reminders import send_reminders
 
@@ -17,7 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        result = send_reminders(today=parse_day(options["today"]))
+        today = parse_day(options["today"])
+        try:
+            result = send_reminders(today=today)
+        except OperationalError as exc:
+            # SQLite (the embedded mode): another run held the database longer than its 30 s wait.
+            if "locked" in str(exc):
+                raise CommandError("另一个提醒任务正在运行（数据库被占用），请稍后再试") from exc
+            raise
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
