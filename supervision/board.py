@@ -183,8 +183,10 @@ def board(*, org: Organisation, plan_id: int | None = None, year: int | None = N
         child = found[group] if group else None
         states = classify(found["progress"], found["status"], found["escalation"])
         counts = dict.fromkeys(states, found["n"])
-        counts.update(total=found["n"], on_time_reports=found["on_time"] or 0, late_reports=found["late"] or 0,
-                      review=found["waiting"] or 0)  # fmt: skip
+        counts.update(
+            total=found["n"], on_time_reports=found["on_time"] or 0, late_reports=found["late"] or 0,
+            review=found["waiting"] or 0,
+        )  # fmt: skip
         add(by_child.get(child, own) if child != org.pk else own, counts)
         for key, n in counts.items():
             totals[key] += n
