@@ -62,7 +62,7 @@ import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
-from common import ROOT, manage, recreate_database  # bench/ is on sys.path when a script runs
+from common import ROOT, bulk_tasks, manage, recreate_database  # bench/ is on sys.path when a script runs
 from status import DEFAULT_DATA, reset_statuses, scalar, sql, vacuum
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tuanjian_bench_board"
@@ -141,21 +141,10 @@ def milestone_values(rng: random.Random, due: date, order: int, start_floor: dat
 
 def make_plan(owner, title: str, tasks: int, per_task: tuple[int, int], seed: int, departments=None):
     """A plan with its tasks and milestones (ORM, a few hundred rows); departments: lead one task each."""
-    from plans.models import Milestone, Plan, Task
+    from plans.models import Milestone, Plan
 
     plan = Plan.objects.create(title=title, organisation=owner, start_year=2026, end_year=2026)
-    created = Task.objects.bulk_create(
-        Task(
-            plan=plan,
-            organisation=owner,
-            seq=str(i),
-            order=i,
-            title=f"第{i}项重点任务",
-            summary=f"第{i}项重点任务的总体计划",
-            schedule_text="",
-        )
-        for i in range(1, tasks + 1)
-    )
+    created = bulk_tasks(plan, owner, tasks)
     rng = random.Random(seed)
     span = (PLAN_END - PLAN_START).days
     milestones = []

@@ -28,3 +28,14 @@ def manage(url: str, *args: str) -> str:
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, check=True
     )
     return result.stdout
+
+
+def bulk_tasks(plan, owner, count: int) -> list:
+    """`count` numbered tasks of a bench plan, inserted in one statement (schedules are added apart)."""
+    from plans.models import Task
+
+    return Task.objects.bulk_create(
+        Task(plan=plan, organisation=owner, seq=str(i), order=i, title=f"第{i}项重点任务",
+             summary=f"第{i}项重点任务的总体计划", schedule_text="")
+        for i in range(1, count + 1)
+    )  # fmt: skip

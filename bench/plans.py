@@ -35,7 +35,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from common import ROOT, manage, recreate_database  # bench/ is on sys.path when a script runs
+from common import ROOT, bulk_tasks, manage, recreate_database  # bench/ is on sys.path when a script runs
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "divisions"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tuanjian_bench_plans"
@@ -223,25 +223,12 @@ def measure_import(url: str, tasks: int, runs: int, profile: bool) -> list[dict]
 
 
 def make_plan(root, tasks: int):
-    from plans.models import Milestone, Plan, Task
+    from plans.models import Milestone, Plan
 
     plan = Plan.objects.create(
         title="2019年全团工作要点任务分解", organisation=root, start_year=2019, end_year=2019
     )
-    created = Task.objects.bulk_create(
-        [
-            Task(
-                plan=plan,
-                organisation=root,
-                seq=str(i),
-                order=i,
-                title=f"第{i}项重点任务",
-                summary=f"第{i}项重点任务的总体计划",
-                schedule_text="",
-            )
-            for i in range(1, tasks + 1)
-        ]
-    )
+    created = bulk_tasks(plan, root, tasks)
     windows = [(2, 3), (4, 5), (6, 7), (8, 9), (10, 12)]
     milestones = []
     for task in created:

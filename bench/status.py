@@ -57,7 +57,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from common import ROOT, manage, recreate_database  # bench/ is on sys.path when a script runs
+from common import ROOT, bulk_tasks, manage, recreate_database  # bench/ is on sys.path when a script runs
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "divisions"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tuanjian_bench_status"
@@ -140,23 +140,12 @@ def fmt_runs(values: list[float], digits: int = 2) -> str:
 
 def make_plan(root, tasks: int):
     """The plan, its tasks and their milestones (a few hundred rows, created with the ORM)."""
-    from plans.models import Milestone, Plan, Task
+    from plans.models import Milestone, Plan
 
     plan = Plan.objects.create(
         title="2019—2021年全团工作要点任务分解", organisation=root, start_year=2019, end_year=2021
     )
-    created = Task.objects.bulk_create(
-        Task(
-            plan=plan,
-            organisation=root,
-            seq=str(i),
-            order=i,
-            title=f"第{i}项重点任务",
-            summary=f"第{i}项重点任务的总体计划",
-            schedule_text="",
-        )
-        for i in range(1, tasks + 1)
-    )
+    created = bulk_tasks(plan, root, tasks)
     rng = random.Random(2019)
     span = (PLAN_END - PLAN_START).days
     milestones = []
