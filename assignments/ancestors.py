@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from core import generations
 from orgtree.models import Organisation
 
 from .models import Assignment
@@ -53,6 +54,7 @@ def fill_missing() -> int:
         if connection.vendor == "postgresql":
             arrays = [list(paths)] + [[path[k] for path in paths.values()] for k in range(LEVELS)]
             casts = ", ".join(["%s::bigint[]"] * (LEVELS + 1))
+            generations.renew(generations.ASSIGNMENT_COUNTS)
             cursor.execute(
                 f"UPDATE {a} SET {', '.join(f'{c} = v.{c}' for c in columns)} "
                 f"FROM unnest({casts}) AS v(org, {', '.join(columns)}) "
@@ -60,6 +62,7 @@ def fill_missing() -> int:
                 arrays,
             )
             return cursor.rowcount
+        generations.renew(generations.ASSIGNMENT_COUNTS)
         cursor.executemany(
             f"UPDATE {a} SET {', '.join(f'{c} = %s' for c in columns)} "
             "WHERE organisation_id = %s AND anc0 IS NULL",

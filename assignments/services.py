@@ -12,6 +12,7 @@ from django.db.models import Case, DateField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from core import generations
 from core.actors import actor
 from orgtree.models import Organisation
 from orgtree.querysets import holders
@@ -58,6 +59,7 @@ def extensions_waiting_count(assignment_id: int) -> None:
         assignment_milestone__assignment_id=assignment_id, status=ExtensionRequest.Status.PENDING
     ).count()
     Assignment.objects.filter(pk=assignment_id).update(extensions_waiting=waiting)
+    generations.renew(generations.ASSIGNMENT_COUNTS)
 
 
 def progress_changed_after_commit(plan_id: int) -> None:
@@ -142,6 +144,7 @@ def assignment_end(assignment: Assignment, status: str) -> None:
     assignment.escalation, assignment.overdue_since = "", None
     assignment.milestones.update(ended=status)
     assignment.milestones.filter(accepted_at__isnull=True).update(progress=status, at_risk=False)
+    generations.renew(generations.ASSIGNMENT_COUNTS)
 
 
 def assignment_milestone_set_due(

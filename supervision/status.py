@@ -31,6 +31,7 @@ from django.utils import timezone
 from assignments.ancestors import fill_missing
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation, ProgressStatus
 from assignments.services import events_record
+from core import generations
 from core.locks import LockKey, advisory_lock
 from orgtree.subtree import subtree_sql
 from plans.models import Plan
@@ -289,6 +290,7 @@ def refresh_statuses(
             RefreshLog.objects.filter(day__gt=today).delete()
         cache.delete(STATES_DAY_KEY)  # now for this transaction's readers, again once others can see it
         transaction.on_commit(lambda: cache.delete(STATES_DAY_KEY))
+        generations.renew(generations.ASSIGNMENT_COUNTS)
     return RefreshResult(today, milestones, assignments)
 
 

@@ -79,6 +79,36 @@ def test_the_country_is_counted_per_province_and_is_where_its_people_land(world,
     assert "督办看板：共青团中央" in page and "各省级团委" in page
 
 
+def test_the_country_board_is_kept_until_what_it_counts_changes(world, tree, django_assert_num_queries):
+    """The country's board comes from the cache until a write to the counted columns renews the token:
+    a report filed, a refresh, an assignment closed, a new publication."""
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
+
+    def zhejiang():
+        return next(r for r in board_selectors.board(org=central).children if r.name == "共青团浙江省委")
+
+    first = zhejiang().counts
+    with django_assert_num_queries(0):
+        assert zhejiang().counts == first
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    report_save(assignment=county, period="2019-06", data={"percent": 20}, user=None, version=0, submit=True,
+                today=date(2019, 7, 12))  # fmt: skip
+    filed = zhejiang().counts
+    assert filed["review"] == first["review"] + 1 and filed["late_reports"] == first["late_reports"] + 1
+    assignment_end(county, "closed")
+    closed = zhejiang().counts
+    assert closed["closed"] == 1 and closed["overdue"] == first["overdue"] - 1
+    refresh_statuses(today=DAY + timedelta(days=120))  # December: the ongoing tasks stay, more fall due
+    later = zhejiang().counts
+    assert later != closed and later["overdue"] == Assignment.objects.filter(
+        anc0=tree.zj.pk, status="assigned", progress="overdue"
+    ).count()
+    plan = Plan.objects.create(title="2019年补充任务", organisation=tree.zj, start_year=2019, end_year=2019)
+    task_create(plan=plan, data={"seq": "1", "title": "团员发展", "schedule_text": "9月：完成"})
+    plan_publish(plan=plan, levels=["city"])
+    assert zhejiang().counts["total"] == closed["total"] + 2
+
+
 def test_a_closed_overdue_assignment_leaves_every_overdue_count(world, tree):
     county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
     assert board_selectors.board(org=tree.hz).totals["overdue"] >= 1
