@@ -2,7 +2,8 @@
 
 A board for an organisation at level L counts `WHERE ancL = org GROUP BY anc(L+1)`: one index range,
 whatever the size of the country, where joining children to their MPTT descendants would make the
-planner guess. Every write path that creates assignments calls `fill_missing`; moves and merges in the
+planner guess. Milestone copies carry anc0 … anc2 of their assignment (the 督办清单 reads them without a
+join). Every write path that creates assignments or copies calls `fill_missing`; moves and merges in the
 tree clear and refill the subtrees concerned (orgtree.signals.subtree_moved).
 """
 
@@ -13,7 +14,7 @@ from django.db import connection
 from core import generations
 from orgtree.models import Organisation
 
-from .models import Assignment
+from .models import COPY_LEVELS, Assignment, AssignmentMilestone
 
 LEVELS = 6  # anc0 … anc5; deeper organisations count under their level-5 ancestor
 
@@ -42,7 +43,34 @@ def _paths(org_ids: list[int]) -> dict[int, list[int | None]]:
 
 
 def fill_missing() -> int:
-    """Fill the ancestors of assignments that have none yet (found by a partial index)."""
+    """Fill the ancestors of assignments that have none yet, then of milestone copies that have none
+    (both found by partial indexes). Returns the number of assignments filled."""
+    filled = _fill_assignments()
+    _fill_copies()
+    return filled
+
+
+def _fill_copies() -> None:
+    """Milestone copies take their assignment's anc0 … anc2."""
+    a, am = Assignment._meta.db_table, AssignmentMilestone._meta.db_table
+    columns = [f"anc{k}" for k in range(COPY_LEVELS)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {am} SET {', '.join(f'{c} = a.{c}' for c in columns)} FROM {a} a "
+                f"WHERE {am}.anc0 IS NULL AND a.id = {am}.assignment_id AND a.anc0 IS NOT NULL"
+            )
+        else:
+            source = f"(SELECT a.{{}} FROM {a} a WHERE a.id = {am}.assignment_id)"
+            cursor.execute(
+                f"UPDATE {am} SET {', '.join(f'{c} = {source.format(c)}' for c in columns)} "
+                f"WHERE anc0 IS NULL AND {source.format('anc0')} IS NOT NULL"
+            )
+        if cursor.rowcount:
+            generations.renew(generations.ASSIGNMENT_COUNTS)
+
+
+def _fill_assignments() -> int:
     a = Assignment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT organisation_id FROM {a} WHERE anc0 IS NULL")
@@ -82,4 +110,5 @@ def refill(organisation_ids: list[int]) -> int:
     for root in roots[1:]:
         inside |= subtree_q(root, "organisation__", national=False)
     Assignment.objects.filter(inside).update(anc0=None)
+    AssignmentMilestone.objects.filter(assignment__anc0__isnull=True).update(anc0=None)
     return fill_missing()

@@ -189,6 +189,9 @@ class AssignmentContributor(models.Model):
         return f"{self.assignment_id}:{self.department}"
 
 
+COPY_LEVELS = 3  # the ancestors a milestone copy carries (province, city, county)
+
+
 class AssignmentMilestone(models.Model):
     """The receiver's copy of a milestone's dates: it may tighten them, never loosen them."""
 
@@ -212,6 +215,11 @@ class AssignmentMilestone(models.Model):
     # The status engine's: the first day it counts as 进度滞后 with the percent reported so far (NULL: never),
     # so a day's refresh finds the copies the passing day changes by an index range, not a scan.
     risk_from = models.DateField("滞后起始日", null=True, blank=True)
+    # The assignment's anc0 … anc2 (assignments.ancestors), so that a province's, city's or county's open
+    # items are one index range in due-date order: the 督办清单's first page and count without a join.
+    anc0 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc1 = models.BigIntegerField(null=True, blank=True, editable=False)
+    anc2 = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = AssignmentBoundQuerySet.as_manager()
 
@@ -230,6 +238,15 @@ class AssignmentMilestone(models.Model):
                 condition=Q(accepted_at__isnull=True, ended="", risk_from__isnull=False),
                 name="am_open_risk_idx",
             ),
+            *[
+                models.Index(
+                    fields=[f"anc{k}", "due_date", "id"],
+                    condition=Q(accepted_at__isnull=True, ended=""),
+                    name=f"am_open_anc{k}_due_idx",
+                )
+                for k in range(COPY_LEVELS)
+            ],
+            models.Index(fields=["id"], condition=Q(anc0__isnull=True), name="am_no_anc_idx"),
         ]
 
     def __str__(self):

@@ -17,6 +17,7 @@ from orgtree.signals import subtree_moved
 from plans.models import Milestone
 from plans.signals import milestones_changed
 
+from .ancestors import fill_missing
 from .models import Assignment, AssignmentMilestone
 
 
@@ -42,20 +43,26 @@ def follow_milestones(sender, changed, created, **kwargs):
     if created:
         new = list(Milestone.objects.filter(pk__in=created))
         receivers = defaultdict(list)
-        for assignment_id, task_id in Assignment.objects.filter(
+        for assignment_id, task_id, status in Assignment.objects.filter(
             task_id__in={m.task_id for m in new}
-        ).values_list("id", "task_id"):
-            receivers[task_id].append(assignment_id)
+        ).values_list("id", "task_id", "status"):
+            receivers[task_id].append((assignment_id, status))
+        # A closed or withdrawn assignment's new copy counts as that too, as assignment_end marks the rest.
         AssignmentMilestone.objects.bulk_create(
             [
                 AssignmentMilestone(
-                    assignment_id=a, milestone=m, start_date=m.start_date, due_date=m.due_date
+                    assignment_id=a,
+                    milestone=m,
+                    start_date=m.start_date,
+                    due_date=m.due_date,
+                    ended="" if status == Assignment.Status.ASSIGNED else status,
                 )
                 for m in new
-                for a in receivers[m.task_id]
+                for a, status in receivers[m.task_id]
             ],
             batch_size=5000,
         )
+        fill_missing()
     milestone_ids = [pk for pk, _ in changed or []] + list(created or [])
     plans = set(Milestone.objects.filter(pk__in=milestone_ids).values_list("task__plan_id", flat=True))
     if Assignment.objects.filter(plan_id__in=plans).exists():

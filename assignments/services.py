@@ -387,7 +387,6 @@ def assignment_break_down(
         + [Assignment(organisation=receiver, department=d, **common) for d in departments]
     )
     copies = list(assignment.milestones.filter(accepted_at__isnull=True))
-    fill_missing()
     AssignmentMilestone.objects.bulk_create(
         AssignmentMilestone(
             assignment=part, milestone_id=c.milestone_id, start_date=c.start_date, due_date=c.due_date
@@ -395,6 +394,7 @@ def assignment_break_down(
         for part in parts
         for c in copies
     )
+    fill_missing()
     names = [o.name for o in organisations] + [d.name for d in departments]
     event_record(assignment, AssignmentEvent.Kind.BROKEN_DOWN, user, f"分解交办给：{'、'.join(names)}")
     AssignmentEvent.objects.bulk_create(

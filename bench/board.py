@@ -5,7 +5,9 @@ over real HTTP under concurrent sessions (issue 12, "Leaders see at a glance who
                                     [--reuse] [--quiet-wait 900]
 
 Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tuanjian_bench_board);
-gunicorn listens on BENCH_PORT (default 8765). Each checkout that benchmarks at the same time needs its own.
+gunicorn listens on BENCH_PORT (default 8765) with Redis at BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/14) for its cache and sessions. Each checkout that benchmarks at the same time
+needs its own.
 The bench database is dropped and recreated (unless --reuse), then built set-based:
 
 * the country to county level (`manage.py load_divisions --depth county`: 31 provinces, 3,307 cities and
@@ -82,6 +84,7 @@ TASKS, PROVINCE_TASKS = 50, 6
 REPORT_MONTHS = range(1, 9)  # 2026-01 … 2026-08: August's report was due on 5 September
 PASSWORD = "Bench-board-2026!"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")  # the HTTP run's cache and sessions
 VIEWERS = {  # username → (how the organisation is found, label)
     "bench_central": ("central", "团中央"),
     "bench_province": ("330000", "团浙江省委"),
@@ -665,8 +668,8 @@ def run_locust(username: str, org_pk: int, users: int, seconds: int, prefix: str
 
 
 def measure_http(url: str, seconds: int, users: int, max_wait: float) -> dict:
-    env = {**os.environ, **bench_env(url), "DB_CONN_MAX_AGE": "60"}  # as docker-compose runs it
-    env.pop("REDIS_URL", None)
+    # As docker-compose runs it: persistent connections, Redis for the cache and the sessions.
+    env = {**os.environ, **bench_env(url), "DB_CONN_MAX_AGE": "60", "REDIS_URL": REDIS}
     command = [str(Path(sys.executable).parent / "gunicorn"), "tuanjian.wsgi:application"]
     command += f"-w 2 --threads 2 -b 127.0.0.1:{PORT} --log-level warning".split()
     result: dict = {"users": users, "seconds": seconds}

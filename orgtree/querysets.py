@@ -18,7 +18,7 @@ from django.db.models import Q
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
-from .subtree import CENTRAL, subtree_q, subtree_sql
+from .subtree import CENTRAL, contains, subtree_q, subtree_sql
 
 ISSUER, RECEIVER = "issuer", "receiver"
 CODE_LENGTHS = (2, 4, 6, 9, 12)  # province, city (short forms), county, township, village
@@ -305,6 +305,30 @@ class HandedOverQuerySet(models.QuerySet):
                 return self
             qs.append(q)
         return self.filter(reduce(or_, qs))
+
+    def for_user_within(self, user, org, action: str = "view"):
+        """for_user, for rows the caller has already narrowed to what was received within org's
+        subtree: where one of the user's scopes takes in that whole subtree the filter would remove
+        nothing, and it is left out (it costs a join and an OR no index serves on a national list)."""
+        return self if scope_covers(user, org, action) else self.for_user(user, action)
+
+
+def scope_covers(user, org, action: str = "view") -> bool:
+    """Whether the receiving side of the user's scopes for `action` takes in everything received within
+    org's subtree: a scope reaching its subtree that holds org, not narrowed to a department."""
+    scopes = user_scopes(user, action)
+    if scopes is None:
+        return True
+    spec = action_of(action)
+    if spec.below or RECEIVER not in spec.sides:
+        return False
+    for s in scopes:
+        if not s.subtree or not contains(s, org):
+            continue
+        if spec.by_department and (s.department_id is not None or s.role not in OFFICE):
+            continue
+        return True
+    return False
 
 
 class DepartmentQuerySet(OrgBoundQuerySet):

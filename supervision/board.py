@@ -17,12 +17,14 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from assignments.ancestors import column
-from assignments.models import Assignment, AssignmentMilestone, Escalation, ProgressStatus
+from assignments.models import COPY_LEVELS, Assignment, AssignmentMilestone, Escalation, ProgressStatus
 from core import generations
 from orgtree.models import Department, Organisation
 from orgtree.subtree import CENTRAL
 from plans.models import Plan
 from reporting.models import ProgressReport
+
+from .selectors import states_day
 
 OPEN = Q(status=Assignment.Status.ASSIGNED)
 DONE = [ProgressStatus.COMPLETED, ProgressStatus.COMPLETED_LATE]
@@ -241,25 +243,42 @@ TABS = {
 }
 
 
-def items(user, *, org: Organisation, tab: str = "overdue") -> QuerySet:
-    """The milestone copies of org's subtree behind a tab that the user may see: the assignments are
-    narrowed by the scoped queryset inside one subquery, where the stored ancestors lead the plan (an
-    index range) and the scope's ranges only filter what it found."""
-    scoped = Assignment.objects.for_user(user, "view").filter(in_subtree(org))
-    if tab not in ("completed", "closed"):
-        scoped = scoped.filter(status=Assignment.Status.ASSIGNED)
-    return all_items(org=org, tab=tab).filter(assignment_id__in=scoped.values("pk"))
+def items(user, *, org: Organisation, tab: str = "overdue", today: date | None = None) -> QuerySet:
+    """The milestone copies of org's subtree behind a tab that the user may see. Where the user's scope
+    takes in the whole subtree (the caller authorised org) the scope filters nothing and is left out;
+    otherwise (a department's member) the assignments are narrowed by the scoped queryset in a subquery."""
+    rows = all_items(org=org, tab=tab, today=today)
+    scoped = Assignment.objects.for_user_within(user, org, "view")
+    if scoped.query.has_filters():
+        rows = rows.filter(assignment_id__in=scoped.filter(in_subtree(org)).values("pk"))
+    return rows
 
 
-def all_items(*, org: Organisation, tab: str = "overdue") -> QuerySet:
+def _copies_in_subtree(org: Organisation) -> Q:
+    """A province's, city's or county's copies by their own stored ancestor (one index range in due-date
+    order, no join); the country's are all; deeper subtrees through their assignments."""
+    own = column(org.level) if org.org_type != CENTRAL else None
+    if own is not None and org.level < COPY_LEVELS:
+        return Q(**{own: org.pk})
+    return in_subtree(org, "assignment__")
+
+
+def all_items(*, org: Organisation, tab: str = "overdue", today: date | None = None) -> QuerySet:
     """Every milestone copy of org's subtree behind a tab — overdue ones of open assignments by default;
-    closed and withdrawn assignments only on their own tab. Operators' commands read this unscoped."""
+    closed and withdrawn assignments only on their own tab (an ended assignment's copies are all marked
+    ended, so open work needs no look at the assignment). Operators' commands read this unscoped."""
     states = TABS.get(tab, TABS["overdue"])[1]
-    open_ = Q(ended="", assignment__status=Assignment.Status.ASSIGNED)
-    # Open work on the working tabs; what is done or ended whatever became of its assignment.
-    which = Q(progress__in=states) if tab in ("completed", "closed") else open_ & Q(progress__in=states)
+    if tab in ("completed", "closed"):  # what is done or ended, whatever became of its assignment
+        which = Q(progress__in=states)
+    else:
+        which = Q(ended="", accepted_at__isnull=True, progress__in=states)
+        if tab == "overdue" or tab not in TABS:
+            # Overdue means due before the day the states are for, which is never after the latest of
+            # these: the bound makes the subtree's overdue items an index range.
+            days = [day for day in (today, states_day(), timezone.localdate()) if day]
+            which &= Q(due_date__lte=max(days))
     return (
-        AssignmentMilestone.objects.filter(in_subtree(org, "assignment__"), which)
+        AssignmentMilestone.objects.filter(_copies_in_subtree(org), which)
         .select_related("assignment__organisation", "assignment__department", "assignment__plan",
                         "assignment__task", "milestone")
     )  # fmt: skip

@@ -116,7 +116,7 @@ def overdue_list(request):
         return render(request, "supervision/overdue_list.html", {"org": None})
     tab = request.GET.get("tab") if request.GET.get("tab") in board_selectors.TABS else "overdue"
     today = states_day() or timezone.localdate()  # days overdue as of the day the states are for
-    rows = board_selectors.items(request.user, org=org, tab=tab)
+    rows = board_selectors.items(request.user, org=org, tab=tab, today=today)
     filters = ItemFilter(
         request.GET, queryset=rows, plans=board_selectors.plans_for_filter(request.user, org)
     )

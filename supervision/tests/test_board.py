@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone
 from assignments.publishing import Recipients, Rule, plan_publish
-from assignments.services import assignment_end
+from assignments.services import assignment_break_down, assignment_end
 from orgtree.models import Organisation, OrgType
 from orgtree.services import organisation_create, organisation_move
 from orgtree.subtree import contains
 from plans.models import Plan
-from plans.services import task_create
+from plans.services import task_create, task_update
 from reporting.services import report_save
 from supervision import board as board_selectors
 from supervision.status import refresh_statuses
@@ -106,6 +106,69 @@ def test_the_country_board_is_kept_until_what_it_counts_changes(world, tree, dja
     task_create(plan=plan, data={"seq": "1", "title": "团员发展", "schedule_text": "9月：完成"})
     plan_publish(plan=plan, levels=["city"])
     assert zhejiang().counts["total"] == closed["total"] + 2
+
+
+def _copies_off_their_assignment() -> list:
+    return [
+        c.pk for c in AssignmentMilestone.objects.select_related("assignment")
+        if (c.anc0, c.anc1, c.anc2) != (c.assignment.anc0, c.assignment.anc1, c.assignment.anc2)
+    ]  # fmt: skip
+
+
+def test_copies_carry_their_assignments_ancestors_through_every_write(world, tree):
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    assert AssignmentMilestone.objects.filter(anc2=tree.xh.pk).exists()
+    assert not _copies_off_their_assignment()
+    assignment_break_down(assignment=county, organisations=[tree.bs], user=None)  # the parts' copies
+    assert AssignmentMilestone.objects.filter(assignment__organisation=tree.bs, anc2=tree.xh.pk).exists()
+    task = county.task
+    task_update(task=task, data={"seq": task.seq, "title": task.title,
+                                 "schedule_text": "6月：转接；9月：复查；12月：验收"})  # fmt: skip
+    assert (
+        AssignmentMilestone.objects.filter(milestone__raw__contains="复查").count()
+        == Assignment.objects.filter(task=task).count()
+    )
+    assert not _copies_off_their_assignment()
+    organisation_move(org=tree.xh, new_parent=tree.nb)
+    assert not _copies_off_their_assignment()
+    assert set(
+        AssignmentMilestone.objects.filter(assignment__organisation=tree.xh).values_list("anc1", flat=True)
+    ) == {tree.nb.pk}
+
+
+def test_a_closed_assignments_new_milestone_is_ended_and_never_listed(world, tree):
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    assignment_end(county, "withdrawn")
+    task = county.task
+    task_update(task=task, data={"seq": task.seq, "title": task.title,
+                                 "schedule_text": "5月：摸底；6月：转接；12月：验收"})  # fmt: skip
+    assert set(county.milestones.values_list("ended", flat=True)) == {"withdrawn"}
+    refresh_statuses(today=DAY)
+    listed = board_selectors.all_items(org=tree.hz, tab="overdue", today=DAY)
+    assert not listed.filter(assignment=county).exists()
+    assert listed.filter(assignment__organisation=tree.hz, milestone__raw__contains="摸底").exists()
+
+
+def test_the_list_leaves_out_a_scope_that_takes_in_the_whole_subtree(world, tree, make_user):
+    from orgtree.models import Membership
+    from orgtree.querysets import scope_covers
+
+    viewer = make_user(tree.hz, "viewer")
+    assert scope_covers(viewer, tree.hz) and scope_covers(viewer, tree.xh)
+    assert not scope_covers(viewer, tree.zj) and not scope_covers(viewer, tree.nb)
+    member = make_user()
+    Membership.objects.create(user=member, organisation=tree.hz, role="reporter", department=tree.dept_hz)
+    assert scope_covers(member, tree.hz, "view") and not scope_covers(member, tree.hz, "report")
+    assert scope_covers(make_user(is_superuser=True), tree.zj)
+    # Left out or not, the list holds the same rows; outside the scope the subquery removes them all.
+    everything = set(board_selectors.all_items(org=tree.hz, today=DAY).values_list("pk", flat=True))
+    assert (
+        everything
+        and set(board_selectors.items(viewer, org=tree.hz, today=DAY).values_list("pk", flat=True))
+        == everything
+    )
+    stranger = make_user(tree.js, "viewer")
+    assert not board_selectors.items(stranger, org=tree.hz, today=DAY).exists()
 
 
 def test_a_closed_overdue_assignment_leaves_every_overdue_count(world, tree):

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         today, plan = parse_day(options["today"]), parse_plan(options["plan"])
 
         def read():
-            rows = all_items(org=org, tab="overdue").order_by(
+            rows = all_items(org=org, tab="overdue", today=today).order_by(
                 "due_date", "assignment__organisation__code", "pk"
             )
             if plan is not None:
