@@ -245,13 +245,13 @@ def refresh_statuses(
     worst, worst_params = _worst_sql()
     since = f"MIN(CASE WHEN progress = '{ProgressStatus.OVERDUE}' THEN due_date END)"
 
-    def rollup(where: str) -> str:
+    def rollup(where: str, outer: str = "") -> str:
         # Settled assignments keep their own state (set when they were closed or withdrawn).
         return (
             f"UPDATE {a} SET progress = r.new_progress, completion_percent = r.pct, overdue_since = r.since "
             f"FROM (SELECT assignment_id, {worst} AS new_progress, {_PERCENT_SQL} AS pct, {since} AS since "
             f"FROM {am} {where} GROUP BY assignment_id"
-            f") r WHERE {a}.id = r.assignment_id AND {a}.status = '{Assignment.Status.ASSIGNED}' "
+            f") r WHERE {a}.id = r.assignment_id AND {a}.status = '{Assignment.Status.ASSIGNED}' {outer}"
             f"AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
             f"OR {_distinct(f'{a}.completion_percent', 'r.pct')} "
             f"OR {_distinct(f'{a}.overdue_since', 'r.since')}) RETURNING {a}.id"
@@ -259,6 +259,9 @@ def refresh_statuses(
 
     with transaction.atomic(), connection.cursor() as cursor:
         advisory_lock(LockKey.STATUS_REFRESH)
+        if window and connection.vendor == "postgresql":
+            # A day's refresh is a few index ranges: compiling its statements would cost more than it saves.
+            cursor.execute("SET LOCAL jit = off")
         fill_missing()
         cursor.execute(milestones_sql, milestones_params)
         rows = cursor.fetchall()
@@ -270,8 +273,12 @@ def refresh_statuses(
             cursor.execute(rollup(f"WHERE {scope}" if scope else ""), [*worst_params, *scope_params])
             moved.update(row[0] for row in cursor.fetchall())
         elif changed and connection.vendor == "postgresql":
-            # A normal day: only the assignments whose milestones changed are aggregated again.
-            cursor.execute(rollup("WHERE assignment_id = ANY(%s)"), [*worst_params, sorted(changed)])
+            # A normal day: only the assignments whose milestones changed are aggregated again, and found
+            # by their keys (not by a hash join over every assignment).
+            ids = sorted(changed)
+            cursor.execute(
+                rollup("WHERE assignment_id = ANY(%s)", f"AND {a}.id = ANY(%s)"), [*worst_params, ids, ids]
+            )
             moved.update(row[0] for row in cursor.fetchall())
         else:
             for chunk in _chunks(sorted(changed)):
