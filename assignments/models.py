@@ -195,7 +195,11 @@ COPY_LEVELS = 3  # the ancestors a milestone copy carries (province, city, count
 class AssignmentMilestone(models.Model):
     """The receiver's copy of a milestone's dates: it may tighten them, never loosen them."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="milestones")
+    # No index of its own: the unique (assignment, milestone) serves every lookup by assignment, and one
+    # index less is one less to write when the refresh cannot update a copy in place.
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="milestones", db_index=False
+    )
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="assignment_milestones")
     start_date = models.DateField("开始日期", null=True, blank=True)
     due_date = models.DateField("完成时限", null=True, blank=True)

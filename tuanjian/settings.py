@@ -291,10 +291,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT},
         }
     }
-    # Sessions read from Redis (written through to the database, read from it when Redis is away): one
-    # query less on every page. Only with a shared cache: a per-process one would keep a session that
-    # another process ended at logout.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
