@@ -236,7 +236,7 @@ def refresh_statuses(
         f"UPDATE {am} SET progress = {progress}, at_risk = {risk}, risk_from = {risk_from} "
         f"WHERE ({_distinct('progress', progress)} OR {_distinct('at_risk', risk)} "
         f"OR {_distinct('risk_from', risk_from)})"
-        f"{' AND ' + where if where else ''} RETURNING assignment_id"
+        f"{' AND ' + where if where else ''} RETURNING assignment_id, progress, due_date"
     )
     milestones_params = [
         *progress_params, *risk_params, *risk_from_params,
@@ -272,6 +272,15 @@ def refresh_statuses(
             # Most assignments moved (a first run, a new day after a long pause): aggregate them all.
             cursor.execute(rollup(f"WHERE {scope}" if scope else ""), [*worst_params, *scope_params])
             moved.update(row[0] for row in cursor.fetchall())
+        elif window and changed and connection.vendor == "postgresql":
+            # A day passing only makes copies worse (due soon, overdue): their assignments are raised to
+            # the worst of what they were and what changed, with no read of their other copies.
+            # Copies changed only for 进度滞后 (no line crossed) leave their assignments as they were.
+            crossed = [row for row in rows if row[2] is not None and (
+                last <= row[2] < today or due_soon_date(last) < row[2] <= due_soon_date(today)
+            )]  # fmt: skip
+            if crossed:
+                moved.update(_raise(cursor, crossed))
         elif changed and connection.vendor == "postgresql":
             # A normal day: only the assignments whose milestones changed are aggregated again, and found
             # by their keys (not by a hash join over every assignment).
@@ -299,6 +308,41 @@ def refresh_statuses(
         transaction.on_commit(lambda: cache.delete(STATES_DAY_KEY))
         generations.renew(generations.ASSIGNMENT_COUNTS)
     return RefreshResult(today, milestones, assignments)
+
+
+def _raise(cursor, rows) -> set[int]:
+    """The roll-up of a day's refresh: each assignment takes the worse of its own state and its changed
+    copies' worst, and the earlier of its overdue date and theirs. Exact while every row held the states
+    of the day before (the window's premise); a full roll-up gives the same (tested)."""
+    a = Assignment._meta.db_table
+    worst: dict[int, ProgressStatus] = {}
+    since: dict[int, date] = {}
+    for pk, progress, due in rows:
+        state = ProgressStatus(progress)
+        if pk not in worst or state.rank > worst[pk].rank:
+            worst[pk] = state
+        if state == ProgressStatus.OVERDUE and due is not None and (pk not in since or due < since[pk]):
+            since[pk] = due
+    ids = sorted(worst)
+    rank = "(CASE {0} " + " ".join(f"WHEN '{s.value}' THEN {s.rank}" for s in ProgressStatus) + " END)"
+    old = rank.format(f"{a}.progress")
+    earlier = f"(v.since IS NOT NULL AND ({a}.overdue_since IS NULL OR v.since < {a}.overdue_since))"
+    cursor.execute(
+        f"UPDATE {a} SET progress = CASE WHEN v.rank > {old} THEN v.state ELSE {a}.progress END, "
+        f"overdue_since = CASE WHEN {earlier} THEN v.since ELSE {a}.overdue_since END "
+        "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::date[]) AS v(id, rank, state, since) "
+        f"WHERE {a}.id = v.id AND {a}.id = ANY(%s) AND {a}.status = '{Assignment.Status.ASSIGNED}' "
+        f"AND (v.rank > {old} OR {earlier}) "
+        f"RETURNING {a}.id",
+        [
+            ids,
+            [worst[pk].rank for pk in ids],
+            [worst[pk].value for pk in ids],
+            [since.get(pk) for pk in ids],
+            ids,
+        ],
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def _states_day() -> date | None:
