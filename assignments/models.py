@@ -79,7 +79,7 @@ class Assignment(models.Model):
     # An assignment inside one office: the department that answers for it (its 参与部门 contribute).
     department = models.ForeignKey(
         Department, verbose_name="承办部门", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="assignments",
+        related_name="assignments", db_index=False,  # assignment_department_idx: the rows that have one
     )  # fmt: skip
     parent = models.ForeignKey(
         "self",
@@ -150,9 +150,15 @@ class Assignment(models.Model):
                     fields=[f"anc{k}", f"anc{k + 1}"],
                     name=f"assignment_anc{k}_idx",
                     include=BOARD_COLUMNS if k < 3 else None,
+                    # Townships and below: only the rows that have such an ancestor (a write to any
+                    # other row skips these indexes).
+                    condition=Q(**{f"anc{k}__isnull": False}) if k >= 3 else None,
                 )
                 for k in range(5)
             ],
+            models.Index(
+                fields=["department"], condition=Q(department__isnull=False), name="assignment_department_idx"
+            ),
             models.Index(fields=["id"], condition=Q(anc0__isnull=True), name="assignment_no_anc_idx"),
             # The daily refresh finds the levels the passing days change by ranges on these.
             models.Index(

@@ -33,7 +33,8 @@ the refresh for the real date):
 
 1. DB time per page, median of --runs after one warm-up: the national, province, city and county boards and
    the first page of the province's 督办清单 (plus, without a target, the national and county 督办清单), with
-   django.test.Client (force_login of the viewer). Each query is timed by an execute_wrapper with
+   django.test.Client (force_login of the viewer), as on BENCH_DAY (timezone.localdate patched in this
+   process: the states are the day's, as beat keeps them). Each query is timed by an execute_wrapper with
    perf_counter (CaptureQueriesContext keeps only whole milliseconds); the count is CaptureQueriesContext's.
    Also `board()` alone (its own queries). --explain prints EXPLAIN (ANALYZE, BUFFERS) of every statement
    of the boards and lists that reads assignments or reports, run in a transaction that is rolled back.
@@ -478,6 +479,15 @@ def page_getter(client, url: str):
 
 
 def measure_pages(runs: int) -> dict:
+    """The pages as on BENCH_DAY: the states are that day's, as beat keeps them in production (pages use
+    timezone.localdate for "today")."""
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=BENCH_DAY):
+        return _measure_pages(runs)
+
+
+def _measure_pages(runs: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse

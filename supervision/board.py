@@ -263,6 +263,19 @@ def _copies_in_subtree(org: Organisation) -> Q:
     return in_subtree(org, "assignment__")
 
 
+def _overdue(today: date | None) -> Q:
+    """Open copies that are overdue. When every row holds today's states (the last full refresh was for
+    today, and events refresh for today), that is exactly "due before today": an index range the count
+    reads without the table. Otherwise the stored state decides, bounded by the latest day states can
+    be for (never after these), which keeps it an index range."""
+    open_ = Q(ended="", accepted_at__isnull=True)
+    day, now = states_day(), timezone.localdate()
+    if today is not None and today == day == now:
+        return open_ & Q(due_date__lt=today)
+    latest = max(d for d in (today, day, now) if d)
+    return open_ & Q(progress=ProgressStatus.OVERDUE, due_date__lte=latest)
+
+
 def all_items(*, org: Organisation, tab: str = "overdue", today: date | None = None) -> QuerySet:
     """Every milestone copy of org's subtree behind a tab — overdue ones of open assignments by default;
     closed and withdrawn assignments only on their own tab (an ended assignment's copies are all marked
@@ -273,10 +286,7 @@ def all_items(*, org: Organisation, tab: str = "overdue", today: date | None = N
     else:
         which = Q(ended="", accepted_at__isnull=True, progress__in=states)
         if tab == "overdue" or tab not in TABS:
-            # Overdue means due before the day the states are for, which is never after the latest of
-            # these: the bound makes the subtree's overdue items an index range.
-            days = [day for day in (today, states_day(), timezone.localdate()) if day]
-            which &= Q(due_date__lte=max(days))
+            which = _overdue(today)
     return (
         AssignmentMilestone.objects.filter(_copies_in_subtree(org), which)
         .select_related("assignment__organisation", "assignment__department", "assignment__plan",

@@ -171,6 +171,31 @@ def test_the_list_leaves_out_a_scope_that_takes_in_the_whole_subtree(world, tree
     assert not board_selectors.items(stranger, org=tree.hz, today=DAY).exists()
 
 
+@pytest.mark.parametrize("who", ["zj", "hz", "xh", "bs"])
+def test_when_the_states_are_todays_overdue_is_due_before_today(world, tree, monkeypatch, who):
+    """The list's fast path (due before today, read from the index alone) lists exactly the copies the
+    status engine calls overdue, once the states are for today; on another day the stored state decides."""
+    from supervision import board
+
+    org = getattr(tree, who)
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    assignment_break_down(assignment=county, organisations=[tree.bs], user=None)
+    assignment_end(Assignment.objects.get(organisation=tree.nb, task__seq="1"), "closed")
+    refresh_statuses(today=DAY)
+    engine = set(
+        AssignmentMilestone.objects.filter(
+            board.in_subtree(org, "assignment__"), progress="overdue", assignment__status="assigned"
+        ).values_list("pk", flat=True)
+    )
+    assert engine or who == "bs"
+    monkeypatch.setattr(board.timezone, "localdate", lambda: DAY)  # the states are today's
+    assert "progress" not in str(board._overdue(DAY))
+    assert set(board.all_items(org=org, today=DAY).values_list("pk", flat=True)) == engine
+    monkeypatch.setattr(board.timezone, "localdate", lambda: DAY + timedelta(days=1))  # not refreshed yet
+    assert "progress" in str(board._overdue(DAY))
+    assert set(board.all_items(org=org, today=DAY).values_list("pk", flat=True)) == engine
+
+
 def test_a_closed_overdue_assignment_leaves_every_overdue_count(world, tree):
     county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
     assert board_selectors.board(org=tree.hz).totals["overdue"] >= 1
