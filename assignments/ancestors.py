@@ -77,6 +77,7 @@ def _fill_assignments() -> int:
         org_ids = [row[0] for row in cursor.fetchall()]
         if not org_ids:
             return 0
+        generations.renew(generations.PLANS)  # new assignments: plans received by more organisations
         paths = _paths(org_ids)
         columns = [f"anc{k}" for k in range(LEVELS)]
         if connection.vendor == "postgresql":

@@ -11,6 +11,8 @@ from django.db import transaction
 
 # The columns of assignments the boards count (states, levels, counters, ancestors).
 ASSIGNMENT_COUNTS = "assignment-counts"
+# Which plans exist, their titles and years, and who received them.
+PLANS = "plans"
 
 
 def _key(name: str) -> str:

@@ -161,6 +161,26 @@ def plans_for_filter(user, org: Organisation) -> QuerySet:
     )  # fmt: skip
 
 
+PLAN_CHOICES_SECONDS = 3600
+
+
+def plan_choices(user, org: Organisation) -> list[tuple[int, str]]:
+    """plans_for_filter as (id, title) pairs for a board's or list's filter, kept in the cache per user,
+    organisation and memberships under the plans' token (renewed when a plan is saved or deleted and
+    when new assignments are made)."""
+    from orgtree.querysets import user_memberships
+
+    held = sorted((m.organisation_id, m.role, m.department_id or 0) for m in user_memberships(user))
+    token = generations.current(generations.PLANS)
+    memberships = ",".join("-".join(map(str, m)) for m in held)
+    key = f"plan-choices:{user.pk}:{user.is_superuser}:{org.pk}:{memberships}:{token}"
+    found = cache.get(key)
+    if found is None:
+        found = list(plans_for_filter(user, org).values_list("pk", "title")[:200])
+        cache.set(key, found, PLAN_CHOICES_SECONDS)
+    return found
+
+
 def _group_column(org: Organisation) -> str | None:
     """The stored ancestor that names org's direct child a row lies under."""
     return "anc0" if org.org_type == CENTRAL else column(org.level + 1)

@@ -7,14 +7,14 @@ from django.utils import timezone
 
 from assignments.models import Escalation
 from orgtree.models import OrgType
-from plans.models import Plan
 
 LEVELS = [("none", "未督办"), *Escalation.choices]
 
 
 class ItemFilter(django_filters.FilterSet):
-    plan = django_filters.ModelChoiceFilter(
-        field_name="assignment__plan", label="计划", queryset=Plan.objects.none(), empty_label="全部计划"
+    # Choices: the plans the user may narrow to (board.plan_choices); anything else is refused.
+    plan = django_filters.ChoiceFilter(
+        field_name="assignment__plan_id", label="计划", choices=[], empty_label="全部计划"
     )
     department = django_filters.CharFilter(
         field_name="assignment__department__name", lookup_expr="icontains", label="承办部门"
@@ -26,9 +26,9 @@ class ItemFilter(django_filters.FilterSet):
         empty_label="全部层级",
     )  # fmt: skip
 
-    def __init__(self, *args, plans=None, **kwargs):
+    def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["plan"].queryset = plans if plans is not None else Plan.objects.none()
+        self.filters["plan"].extra["choices"] = list(plans)
 
     def by_level(self, queryset, name, value):
         return queryset.filter(assignment__escalation="" if value == "none" else value)

@@ -84,12 +84,11 @@ def dashboard(request):
     context = {"org": org}
     if org is not None:
         plan_id, year = _int(request.GET.get("plan")), _int(request.GET.get("year"))
-        plans = board_selectors.plans_for_filter(request.user, org)
         context.update(
             board=board_selectors.board(org=org, plan_id=plan_id, year=year),
             states_day=states_day(),
             crumbs=_crumbs(request.user, org),
-            plans=plans.only("id", "title")[:200],
+            plans=board_selectors.plan_choices(request.user, org),
             years=range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
             plan_id=plan_id,
             year=year,
@@ -117,9 +116,7 @@ def overdue_list(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in board_selectors.TABS else "overdue"
     today = states_day() or timezone.localdate()  # days overdue as of the day the states are for
     rows = board_selectors.items(request.user, org=org, tab=tab, today=today)
-    filters = ItemFilter(
-        request.GET, queryset=rows, plans=board_selectors.plans_for_filter(request.user, org)
-    )
+    filters = ItemFilter(request.GET, queryset=rows, plans=board_selectors.plan_choices(request.user, org))
     if request.GET.get("export") == "xlsx":
         chosen = filters.qs.order_by("due_date", "pk")[:EXPORT_LIMIT]
         content = overdue_list_xlsx(

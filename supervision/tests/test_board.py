@@ -317,6 +317,30 @@ def test_filters_narrow_the_list(world, tree, make_user, login):
     assert bad.status_code == 200 and "<script>" not in bad.content.decode()
 
 
+def test_the_plan_filter_offers_what_the_user_may_see_and_follows_new_plans(world, tree, make_user, login):
+    client = login(make_user(tree.hz, "viewer"))
+    url = reverse("supervision:overdue_list")
+    offered = dict(client.get(reverse("supervision:dashboard"), {"org": tree.hz.pk}).context["plans"])
+    assert set(offered.values()) == {"2019年全省要点", "杭州机关要点"}
+    own = Plan.objects.get(title="杭州机关要点")
+    assert client.get(url, {"org": tree.hz.pk, "plan": own.pk}).context["total"] == 1
+    elsewhere = Plan.objects.create(title="江苏要点", organisation=tree.js, start_year=2019, end_year=2019)
+    everything = client.get(url, {"org": tree.hz.pk}).context["total"]
+    for hostile in (elsewhere.pk, 10**9, "1 OR 1=1", "<b>"):  # refused with a message, the filter unused
+        refused = client.get(url, {"org": tree.hz.pk, "plan": hostile})
+        page = refused.content.decode()
+        assert refused.status_code == 200 and "选择一个有效的选项" in page and "<b>" not in page
+        assert refused.context["total"] == everything
+    newer = Plan.objects.create(title="杭州补充要点", organisation=tree.hz, start_year=2019, end_year=2019)
+    again = dict(client.get(reverse("supervision:dashboard"), {"org": tree.hz.pk}).context["plans"])
+    assert again[newer.pk] == "杭州补充要点" and elsewhere.pk not in again
+    newer.title = "杭州补充要点（修订）"
+    newer.save()
+    assert dict(board_selectors.plan_choices(client.get(url).wsgi_request.user, tree.hz))[newer.pk].endswith(
+        "（修订）"
+    )
+
+
 def test_the_list_exports_what_is_shown_as_safe_xlsx(world, tree, make_user, login):
     Organisation.objects.filter(pk=tree.xh.pk).update(name='=HYPERLINK("http://x")区委')
     client = login(make_user(tree.zj, "viewer"))
