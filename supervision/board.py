@@ -110,6 +110,7 @@ class Board:
     tasks: int
     tasks_overdue: int
     counted_at: datetime = field(default_factory=timezone.now)
+    cache_key: str | None = None  # where it is kept (the country's): its rendered tables are kept beside it
 
     @property
     def timeliness(self) -> int | None:
@@ -189,16 +190,24 @@ def _group_column(org: Organisation) -> str | None:
 NATIONAL_CACHE_SECONDS = 600  # a bound should a write ever miss renewing the token
 
 
+def cache_key(org: Organisation, *, plan_id: int | None = None, year: int | None = None) -> str | None:
+    """Where the country's board (and its rendered tables) is kept; None for the boards counted afresh."""
+    if org.org_type != CENTRAL:
+        return None
+    return f"board:{org.pk}:{plan_id or ''}:{year or ''}:{generations.current(generations.ASSIGNMENT_COUNTS)}"
+
+
 def board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
     """The board of org. The country's (团中央: every assignment of the country, ~100 ms to count) is
     kept in the cache under the token of the assignments' counted columns, which every write to them
     renews; the others (one index range each, a few ms) are always counted afresh."""
-    if org.org_type != CENTRAL:
+    key = cache_key(org, plan_id=plan_id, year=year)
+    if key is None:
         return count_board(org=org, plan_id=plan_id, year=year)
-    key = f"board:{org.pk}:{plan_id or ''}:{year or ''}:{generations.current(generations.ASSIGNMENT_COUNTS)}"
     found = cache.get(key)
     if found is None:
         found = count_board(org=org, plan_id=plan_id, year=year)
+        found.cache_key = key
         cache.set(key, found, NATIONAL_CACHE_SECONDS)
     return found
 

@@ -108,6 +108,19 @@ def test_the_country_board_is_kept_until_what_it_counts_changes(world, tree, dja
     assert zhejiang().counts["total"] == closed["total"] + 2
 
 
+def test_the_country_page_renders_its_rows_again_after_a_write(world, tree, make_user, login):
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
+    client = login(make_user(central, "viewer"))
+    url = reverse("supervision:dashboard")
+    total = Assignment.objects.count()
+    assert f"<td>{total}</td>" in client.get(url).content.decode()
+    plan = Plan.objects.create(title="2019年补充任务", organisation=tree.zj, start_year=2019, end_year=2019)
+    task_create(plan=plan, data={"seq": "1", "title": "团员发展", "schedule_text": "9月：完成"})
+    plan_publish(plan=plan, levels=["city"])
+    page = client.get(url).content.decode()
+    assert f"<td>{total + 2}</td>" in page and f"<td>{total}</td>" not in page
+
+
 def _copies_off_their_assignment() -> list:
     return [
         c.pk for c in AssignmentMilestone.objects.select_related("assignment")
