@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from assignments.ancestors import column
@@ -21,7 +21,7 @@ from assignments.models import COPY_LEVELS, Assignment, AssignmentMilestone, Esc
 from core import generations
 from orgtree.models import Department, Organisation
 from orgtree.subtree import CENTRAL
-from plans.models import Plan
+from plans.models import Plan, Task
 from reporting.models import ProgressReport
 
 from .selectors import states_day
@@ -212,10 +212,20 @@ def board(*, org: Organisation, plan_id: int | None = None, year: int | None = N
     return found
 
 
+def _counts(found: dict) -> dict[str, int]:
+    """One group of the GROUP BY as the board's keys."""
+    counts = dict.fromkeys(classify(found["progress"], found["status"], found["escalation"]), found["n"])
+    counts.update(
+        total=found["n"], on_time_reports=found["on_time"] or 0, late_reports=found["late"] or 0,
+        review=found["waiting"] or 0,
+    )  # fmt: skip
+    return counts
+
+
 def count_board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
-    """The board in two or three queries whatever the size of the tree — the children, one GROUP BY over
-    the subtree's assignments (per child, own department, task and state), and the departments' names
-    when there are any; none reads a row outside the subtree."""
+    """The board in two or three queries whatever the size of the tree (five for the country) — the
+    children, one GROUP BY over the subtree's assignments (per child, own department, task and state), and
+    the departments' names when there are any; none reads a row outside the subtree."""
     rows = assignments_for(org, plan_id=plan_id, year=year)
     group = _group_column(org)
     children = children_of(org)
@@ -228,26 +238,43 @@ def count_board(*, org: Organisation, plan_id: int | None = None, year: int | No
         for name, n in counts.items():
             target.counts[name] += n or 0
 
+    # The country groups by province and state only (a few hundred groups, not tens of thousands): its
+    # office's departments and the tasks are counted apart, each by an index.
+    country = org.org_type == CENTRAL
     columns = [c for c in (group, "department_id", "task_id", "progress", "status", "escalation") if c]
+    if country:
+        columns = [group, "progress", "status", "escalation"]
     tasks: set[int] = set()
     late_tasks: set[int] = set()
     for found in rows.order_by().values(*columns).annotate(**GROUP_SUMS):
         child = found[group] if group else None
-        states = classify(found["progress"], found["status"], found["escalation"])
-        counts = dict.fromkeys(states, found["n"])
-        counts.update(
-            total=found["n"], on_time_reports=found["on_time"] or 0, late_reports=found["late"] or 0,
-            review=found["waiting"] or 0,
-        )  # fmt: skip
+        counts = _counts(found)
         add(by_child.get(child, own) if child != org.pk else own, counts)
         for key, n in counts.items():
             totals[key] += n
+        if country:
+            continue
         department = found["department_id"]
         if department and child in (None, org.pk):  # the organisation's own office
             add(departments.setdefault(department, Row(department, "")), counts)
         tasks.add(found["task_id"])
         if "overdue" in counts:
             late_tasks.add(found["task_id"])
+    if country:
+        office = rows.filter(anc0=org.pk, department__isnull=False).order_by()
+        by_state = office.values("department_id", "progress", "status", "escalation").annotate(**GROUP_SUMS)
+        for found in by_state:
+            add(
+                departments.setdefault(found["department_id"], Row(found["department_id"], "")),
+                _counts(found),
+            )
+        overdue = rows.filter(status=Assignment.Status.ASSIGNED, progress=ProgressStatus.OVERDUE)
+
+        def tasks_with(assignments: QuerySet) -> set[int]:
+            found = Task.objects.filter(Exists(assignments.filter(task_id=OuterRef("pk"))))
+            return set(found.values_list("pk", flat=True))
+
+        tasks, late_tasks = tasks_with(rows), tasks_with(overdue)
     if departments:
         for pk, name in Department.objects.filter(pk__in=list(departments)).values_list("pk", "name"):
             departments[pk].name = name

@@ -77,6 +77,27 @@ def test_the_country_is_counted_per_province_and_is_where_its_people_land(world,
     assert by_province == {"共青团浙江省委": Assignment.objects.count(), "共青团江苏省委": 0}
     page = login(make_user(central, "viewer")).get(reverse("supervision:dashboard")).content.decode()
     assert "督办看板：共青团中央" in page and "各省级团委" in page
+    # Counted by province and state only, the country agrees with its provinces' own boards, and its task
+    # counts with the assignments themselves.
+    provinces = [board_selectors.count_board(org=o) for o in (tree.zj, tree.js)]
+    for key in board_selectors.KEYS:
+        assert found.totals[key] == sum(p.totals[key] for p in provinces), key
+    assert found.tasks == Assignment.objects.values("task").distinct().count()
+    late = Assignment.objects.filter(status="assigned", progress="overdue").values("task").distinct().count()
+    assert found.tasks_overdue == late > 0
+    from orgtree.services import department_create
+
+    office = department_create(organisation=central, name="基层组织建设部")
+    own = Plan.objects.create(title="团中央机关要点", organisation=central, start_year=2019, end_year=2019)
+    task = task_create(plan=own, data={"seq": "1", "title": "机关自查", "schedule_text": "5月：自查",
+                                       "lead_departments": [office]})  # fmt: skip
+    plan_publish(plan=own, rules=[Rule([task.pk], Recipients(internal=True))])
+    refresh_statuses(today=DAY)
+    again = board_selectors.board(org=central)
+    assert [(row.name, row.counts["total"], row.counts["overdue"]) for row in again.departments] == [
+        ("基层组织建设部", 1, 1)
+    ]
+    assert again.own is not None and again.tasks == found.tasks + 1
 
 
 def test_the_country_board_is_kept_until_what_it_counts_changes(world, tree, django_assert_num_queries):
