@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Case, Count, F, Max, Min, PositiveIntegerField, Q, When
 from django.utils import timezone
 
+from core import generations
 from core.actors import actor as actor_of
 from core.locks import LockKey, advisory_lock
 
@@ -37,6 +38,9 @@ def lock_tree() -> None:
 
 def _record(action: str, org: Organisation | None, actor, **detail) -> None:
     TreeChange.objects.create(action=action, organisation=org, actor=actor_of(actor), detail=detail)
+    if action not in (TreeChange.Action.GRANT, TreeChange.Action.REVOKE):
+        # The country's cached board names its provinces (supervision.board): the tree changed under it.
+        generations.renew(generations.ASSIGNMENT_COUNTS)
 
 
 def _clean_name(name: str) -> str:

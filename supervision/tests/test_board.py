@@ -129,6 +129,17 @@ def test_the_country_board_is_kept_until_what_it_counts_changes(world, tree, dja
     assert zhejiang().counts["total"] == closed["total"] + 2
 
 
+def test_the_country_board_follows_the_tree(world, tree):
+    from orgtree.services import organisation_update
+
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
+    assert "共青团浙江省委" in [row.name for row in board_selectors.board(org=central).children]
+    organisation_update(org=tree.zj, name="共青团浙江省委员会")
+    organisation_create(parent=None, name="共青团安徽省委", org_type=OrgType.PROVINCE, code="340000")
+    names = [row.name for row in board_selectors.board(org=central).children]
+    assert "共青团浙江省委员会" in names and "共青团安徽省委" in names and "共青团浙江省委" not in names
+
+
 def test_the_country_page_renders_its_rows_again_after_a_write(world, tree, make_user, login):
     central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
     client = login(make_user(central, "viewer"))
