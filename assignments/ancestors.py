@@ -77,13 +77,14 @@ def _fill_assignments() -> int:
         org_ids = [row[0] for row in cursor.fetchall()]
         if not org_ids:
             return 0
-        generations.renew(generations.PLANS)  # new assignments: plans received by more organisations
+        # New assignments: the boards count more, and more organisations have received these plans.
+        generations.renew(generations.ASSIGNMENT_COUNTS)
+        generations.renew(generations.PLANS)
         paths = _paths(org_ids)
         columns = [f"anc{k}" for k in range(LEVELS)]
         if connection.vendor == "postgresql":
             arrays = [list(paths)] + [[path[k] for path in paths.values()] for k in range(LEVELS)]
             casts = ", ".join(["%s::bigint[]"] * (LEVELS + 1))
-            generations.renew(generations.ASSIGNMENT_COUNTS)
             cursor.execute(
                 f"UPDATE {a} SET {', '.join(f'{c} = v.{c}' for c in columns)} "
                 f"FROM unnest({casts}) AS v(org, {', '.join(columns)}) "
@@ -91,7 +92,6 @@ def _fill_assignments() -> int:
                 arrays,
             )
             return cursor.rowcount
-        generations.renew(generations.ASSIGNMENT_COUNTS)
         cursor.executemany(
             f"UPDATE {a} SET {', '.join(f'{c} = %s' for c in columns)} "
             "WHERE organisation_id = %s AND anc0 IS NULL",

@@ -1,6 +1,6 @@
 """Generation tokens for cached reads: a read caches its result under the token of what it depends on,
-and a write that changes it renews the token once its transaction commits, so the next read computes
-afresh. A token lost with the cache (Redis restarted, down) only means a miss."""
+and a write that changes it renews the token (at once and again when its transaction commits), so the
+next read computes afresh. A token lost with the cache (Redis restarted, down) only means a miss."""
 
 from __future__ import annotations
 

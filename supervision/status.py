@@ -251,7 +251,7 @@ def refresh_statuses(
             f"UPDATE {a} SET progress = r.new_progress, completion_percent = r.pct, overdue_since = r.since "
             f"FROM (SELECT assignment_id, {worst} AS new_progress, {_PERCENT_SQL} AS pct, {since} AS since "
             f"FROM {am} {where} GROUP BY assignment_id"
-            f") r WHERE {a}.id = r.assignment_id AND {a}.status = '{Assignment.Status.ASSIGNED}' {outer}"
+            f") r WHERE {a}.id = r.assignment_id AND {a}.status = '{Assignment.Status.ASSIGNED}' {outer} "
             f"AND ({_distinct(f'{a}.progress', 'r.new_progress')} "
             f"OR {_distinct(f'{a}.completion_percent', 'r.pct')} "
             f"OR {_distinct(f'{a}.overdue_since', 'r.since')}) RETURNING {a}.id"
