@@ -21,6 +21,7 @@ from assignments.services import assignments_urge_many
 from core.forms import message_service_errors
 from core.jobs import enqueue
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from orgtree.models import Department
 from orgtree.selectors import (
     get_object_for_user,
     get_organisation,
@@ -38,6 +39,7 @@ from .indicators import indicator_panel
 from .selectors import states_day
 from .tables import ItemTable
 from .tasks import refresh_statuses_task
+from .timeline import organisation_timeline, plan_timeline
 
 DASHBOARD_STATES = sorted(ProgressStatus, key=lambda state: state.rank, reverse=True)  # worst first
 ITEMS_PER_PAGE = 50
@@ -171,3 +173,30 @@ def plan_export_progress(request, pk):
     filename = f"{plan.doc_number or plan.title}（含进度）.xlsx".replace("/", "-")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@require_GET
+def timeline(request):
+    """时间轴: a plan's tasks (?plan=), or what an organisation or one of its departments received (?org=,
+    &department=, &plan=), drawn by month with the day's line; a list on a phone."""
+    today = timezone.localdate()
+    plan_id, department_id = _int(request.GET.get("plan")), _int(request.GET.get("department"))
+    context = {"today": today, "plan": None, "department": None}
+    if plan_id and not request.GET.get("org"):
+        plan = get_object_for_user(Plan.objects.all(), request.user, pk=plan_id)
+        context.update(plan=plan, org=plan.organisation, data=plan_timeline(user=request.user, plan=plan),
+                       title=f"时间轴：{plan.title}")  # fmt: skip
+    else:
+        org = _chosen_org(request)
+        if org is None:
+            return render(request, "supervision/timeline.html", {"org": None})
+        if department_id:
+            context["department"] = get_object_for_user(
+                Department.objects.filter(organisation=org), request.user, pk=department_id
+            )
+        data = organisation_timeline(user=request.user, org=org, department_id=department_id, plan_id=plan_id)
+        name = context["department"].name if context["department"] else org.name
+        departments = Department.objects.filter(organisation=org, is_active=True).order_by("order", "pk")
+        context.update(org=org, data=data, title=f"时间轴：{name}收到的任务", departments=departments)
+    context["chart"] = {"rows": context["data"]["rows"], "today": today.isoformat(), "year": today.year}
+    return render(request, "supervision/timeline.html", context)

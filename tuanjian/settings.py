@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "assignments",
     "reporting",
     "supervision",
+    "evaluation",
     "tuanjian",
 ]
 

@@ -40,5 +40,6 @@ urlpatterns = [
     path("plans/", include("supervision.urls")),
     path("plans/notifications/", include("notifications.urls")),
     path("indicators/", include("indicators.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("django-admin/", admin.site.urls),
 ]
