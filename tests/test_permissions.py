@@ -22,6 +22,7 @@ SWEPT_NAMESPACES = {
     "supervision",
     "notifications",
     "indicators",
+    "evaluation",
 }
 
 
@@ -125,6 +126,11 @@ def _nothing_written_in_ningbo(world):
     assert not foreign.internal_assignment.events.exclude(kind="assigned").exists()  # nor urged
     assert list(Target.objects.filter(organisation=tree.nb).values_list("value", flat=True)) == [50]
     assert not Value.objects.exists() and not ValueImport.objects.filter(confirmed_at__isnull=False).exists()
+    from evaluation.models import Bulletin, ScoringScheme
+
+    # Bulletins the sweep itself made to name in URLs have no issuer; none was issued from outside.
+    assert not Bulletin.objects.filter(organisation=tree.nb, issued_by__isnull=False).exists()
+    assert not ScoringScheme.objects.filter(organisation=tree.nb).exists()
 
 
 def test_anonymous_users_are_sent_to_login(world, client):

@@ -46,3 +46,16 @@ class TestUrgeSelected(ScopedViewTest):
     test_board.py: another subtree's items are never urged)."""
 
     url_name, method = "supervision:urge_selected", "post"
+
+
+class TestTimelineOfAnOrganisation(_OfOrganisation):
+    url_name = "supervision:timeline"
+
+
+class TestTimelineOfAPlan(ScopedObjectViewTest):
+    url_name, obj = "supervision:timeline", "plan"
+
+    def url(self, world, side):
+        from django.urls import reverse
+
+        return f"{reverse(self.url_name)}?plan={getattr(world, side).plan.pk}"
