@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 
 from assignments.ancestors import column
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation
@@ -233,17 +233,32 @@ def _reports(units: _Units, above: list[int], period: Period, today: date) -> No
     owed_periods = [p for p in inside if p.kind in CALENDAR_CADENCES and p.deadline < today]
     if not owed_periods:
         return
-    # One count per period in one statement: open assignments owing it (reminders' rule) without a report
-    # sent by the day.
-    missing = {}
-    for n, p in enumerate(owed_periods):
-        was_sent = ProgressReport.objects.filter(
-            assignment=OuterRef("pk"), period=p.code, status__in=SENT, submitted_at__date__lte=today
-        )
-        missing[f"missing_{n}"] = Count("id", filter=reporting_due(p.kind, p) & ~Q(Exists(was_sent)))
+    # Missing = owed − sent among the owed, per period: two grouped counts, no probe per assignment. Owed:
+    # open assignments the reminders' rule says owe the period.
+    owed = {f"owed_{n}": Count("id", filter=reporting_due(p.kind, p)) for n, p in enumerate(owed_periods)}
+    counts: dict = {}
     owing = Assignment.objects.filter(issuer_id__in=above, status=Assignment.Status.ASSIGNED)
-    for key, row in units.grouped(owing, "", [], **missing):
-        units.add(key, reports_missing=sum(row[name] for name in missing))
+    for key, row in units.grouped(owing, "", [], **owed):
+        for n, p in enumerate(owed_periods):
+            counts[(key, p.code)] = counts.get((key, p.code), 0) + row[f"owed_{n}"]
+    answered = Q(pk__in=[])
+    for p in owed_periods:
+        answered |= Q(period=p.code) & _prefixed(reporting_due(p.kind, p), "assignment__")
+    for key, row in units.grouped(sent.filter(answered), "assignment__", ["period"], n=Count("id")):
+        counts[(key, row["period"])] = counts.get((key, row["period"]), 0) - row["n"]
+    for (key, _period), n in counts.items():
+        units.add(key, reports_missing=max(n, 0))
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same condition on a related model's rows (reporting_due is written over assignments)."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+        for child in q.children
+    ]
+    return out
 
 
 def _indicators(units: _Units, org: Organisation, period: Period) -> None:
