@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 
+from core.forms import DateInput
 from core.periods import periods_of_year
 
 from . import scoring
@@ -26,11 +27,27 @@ def period_choices(today: date, first_year: int | None = None) -> list[tuple[str
 
 class BulletinForm(forms.Form):
     period = forms.ChoiceField(label="通报期间")
+    day = forms.DateField(
+        label="统计截至",
+        required=False,
+        widget=DateInput,
+        help_text="默认今天；可选过去的某一天，按当天已记录的事实统计",
+        error_messages={"invalid": "日期格式应为 YYYY-MM-DD"},
+    )
 
     def __init__(self, *args, today: date, first_year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = period_choices(today, first_year)
         self.fields["period"].error_messages["invalid_choice"] = "请选择列表中的通报期间"
+        self.today = today
+
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day is not None and day > self.today:
+            raise forms.ValidationError("统计日期不能晚于今天")
+        if day is not None and day.year < 2000:
+            raise forms.ValidationError("统计日期应在 2000 年以后")
+        return day or self.today
 
 
 class IssueForm(BulletinForm):

@@ -3,6 +3,7 @@ bulletins a user may read, the year's scores explained, the scheme edited with a
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -52,6 +53,22 @@ def _year(value, default: int) -> int | None:
     return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
 
 
+def _day(request, today):
+    """?day=: the day whose recorded facts count (default and latest: today)."""
+    text = (request.GET.get("day") or "").strip()
+    if not text:
+        return today
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        messages.error(request, "统计日期格式应为 YYYY-MM-DD，已按今天统计")
+        return today
+    if not date(2000, 1, 1) <= day <= today:
+        messages.error(request, "统计日期应在 2000 年以后、不晚于今天，已按今天统计")
+        return today
+    return day
+
+
 @require_GET
 def bulletin_page(request):
     org, today = _org(request), timezone.localdate()
@@ -63,12 +80,12 @@ def bulletin_page(request):
     )
     context = {"org": org, "form": form, "today": today, "may_issue": may(request.user, "edit", org)}
     if form.is_valid():
-        period = selectors.bulletin_period(form.cleaned_data["period"])
-        payload = selectors.bulletin(org=org, period=period, today=today)
+        period, day = selectors.bulletin_period(form.cleaned_data["period"]), form.cleaned_data["day"]
+        payload = selectors.bulletin(org=org, period=period, today=day)
         title = services.bulletin_title(org, period)
         fmt = request.GET.get("format")
         if fmt == "docx":
-            content = bulletin_docx(payload, title=title, doc_number="", issued_on=today)
+            content = bulletin_docx(payload, title=title, doc_number="", issued_on=day)
             return _download(content, f"{title}.docx", DOCX_CONTENT_TYPE)
         if fmt == "xlsx":
             return _download(bulletin_xlsx(payload), f"{title}.xlsx", XLSX_CONTENT_TYPE)
@@ -76,7 +93,8 @@ def bulletin_page(request):
             payload=payload,
             title=title,
             period=period,
-            issue_form=IssueForm(initial={"period": period.code}, today=today, first_year=first),
+            issue_form=IssueForm(initial={"period": period.code, "day": day}, today=today, first_year=first),
+            day=day,
         )
     context["issued"] = Bulletin.objects.for_user(request.user).filter(organisation=org)[:10]
     return render(request, "evaluation/bulletin.html", context)
@@ -94,7 +112,11 @@ def bulletin_issue(request):
     period = selectors.bulletin_period(form.cleaned_data["period"])
     try:
         issued = services.bulletin_issue(
-            org=org, period=period, today=today, user=request.user, doc_number=form.cleaned_data["doc_number"]
+            org=org,
+            period=period,
+            today=form.cleaned_data["day"],
+            user=request.user,
+            doc_number=form.cleaned_data["doc_number"],
         )
     except ValidationError as exc:
         message_service_errors(request, exc, "未能发布：")
@@ -152,7 +174,8 @@ def assessment_page(request):
     if year is None:
         messages.error(request, "年度应为 2000—2100 之间的四位数字")
         year = today.year
-    payload = selectors.assessment(org=org, year=year, today=today)
+    day = _day(request, today)
+    payload = selectors.assessment(org=org, year=year, today=day)
     if request.GET.get("format") == "xlsx":
         return _download(assessment_xlsx(payload), f"{org.name}{year}年度考核.xlsx", XLSX_CONTENT_TYPE)
     scheme = selectors.scheme_for(org, year)
@@ -166,6 +189,7 @@ def assessment_page(request):
                 today.year, min(year, selectors.first_year(org) or today.year, today.year - 3) - 1, -1
             ),
             "payload": payload,
+            "day": day,
             "scheme": scheme,
             "rules": scoring.RULES,
             "may_edit": may(request.user, "edit", org),

@@ -256,3 +256,18 @@ def test_the_bulletin_command_writes_no_file_when_it_fails(scene, tmp_path):
         "bulletin", org="33", period="2019", today=DAY.isoformat(), docx=str(target), stdout=io.StringIO()
     )
     assert target.stat().st_size > 1000
+
+
+def test_any_day_can_be_asked_for_and_a_bad_one_is_refused(scene, tree, people, login):
+    client = login(people["zj_viewer"])
+    before = client.get(_bulletin_url(tree.zj, day="2019-07-01")).context["payload"]
+    assert next(r for r in before["rows"] if r["org_code"] == "330100")["overdue"] == 1  # 西湖's, on 1 July
+    for bad, message in (("2019-02-30", "日期格式"), ("2999-01-01", "不能晚于今天"), ("<x>", "日期格式")):
+        page = client.get(_bulletin_url(tree.zj, day=bad)).content.decode()
+        assert message in page and "payload" not in client.get(_bulletin_url(tree.zj, day=bad)).context
+    url = f"{reverse('evaluation:assessment')}?org={tree.zj.pk}&year=2019"
+    assert client.get(f"{url}&day=2019-07-01").context["payload"]["today"] == "2019-07-01"
+    for bad in ("2019-13-01", "2999-01-01", "abc"):
+        response = client.get(f"{url}&day={bad}", follow=True)
+        assert response.context["payload"]["today"] == timezone.localdate().isoformat()
+        assert "统计日期" in response.content.decode()
