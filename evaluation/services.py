@@ -8,17 +8,19 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.periods import Period
+from notifications.models import Notification
+from notifications.services import notifications_create
 from orgtree.models import Department, Organisation
+from orgtree.querysets import holders
 
 from . import scoring
 from .facts import children
 from .models import Bulletin, BulletinRow, ScoreAdjustment, ScoringScheme
 from .selectors import assessment, bulletin
-
-DOC_NUMBER_PLACEHOLDER = "〔{year}〕 号"
 
 
 def bulletin_title(org: Organisation, period: Period) -> str:
@@ -40,6 +42,7 @@ def bulletin_issue(*, org: Organisation, period: Period, today: date, user, doc_
         issued_by=user,
         figures=payload,
     )
+    _tell_the_named(issued, [row["id"] for row in payload["rows"]])
     BulletinRow.objects.bulk_create(
         [BulletinRow(bulletin=issued, organisation_id=row["id"], rank=row["rank"]) for row in payload["rows"]]
         + [
@@ -48,6 +51,22 @@ def bulletin_issue(*, org: Organisation, period: Period, today: date, user, doc_
         ]
     )
     return issued
+
+
+def _tell_the_named(issued: Bulletin, child_ids: list[int]) -> None:
+    """The people of the children it names (not those who see the issuer already) get a notice."""
+    issuing = set().union(*holders("view", [issued.organisation_id]).values())
+    named = set().union(set(), *holders("view", child_ids).values()) - issuing
+    day = timezone.localdate()
+    url = reverse("evaluation:bulletin_detail", args=[issued.pk])
+    title = f"上级通报：《{issued.title}》"
+    notifications_create(
+        [
+            Notification(recipient_id=user, key=f"bulletin:{issued.pk}", day=day, title=title[:200], url=url)
+            for user in sorted(named)
+        ],
+        day=day,
+    )
 
 
 def _open_scheme(org: Organisation, year: int) -> ScoringScheme:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from assignments.models import AssignmentMilestone
 from evaluation.models import Bulletin, ScoreAdjustment, ScoringScheme
 from evaluation.selectors import assessment
+from notifications.models import Notification
 
 from .conftest import DAY, JUNE
 
@@ -89,6 +90,11 @@ def test_an_issued_bulletin_keeps_its_figures_and_is_shown_to_the_children_it_na
     )
     assert set(issued.rows.values_list("organisation__code", "rank")) == {("330100", 1), ("330200", 2)}
     kept = issued.figures["rows"]
+    # The children's people are told; the province's own are not (they see it already).
+    told = set(
+        Notification.objects.filter(key=f"bulletin:{issued.pk}").values_list("recipient__username", flat=True)
+    )
+    assert told == {people[who].username for who in ("hz_viewer", "nb_reporter")}
     # Later facts do not change what was issued.
     AssignmentMilestone.objects.filter(assignment__organisation=tree.nb, due_date=JUNE).update(
         completed_on=date(2019, 6, 1), accepted_at=timezone.now()
