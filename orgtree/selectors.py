@@ -137,7 +137,7 @@ SECTIONS = (
     Section("reporting:review_queue", "待审核", _holding("review")),
     Section("plans:list", "计划任务", _holding("edit") | LEADERS),
     Section("indicators:list", "指标", _holding("view")),
-    Section("evaluation:bulletins", "通报考核", _holding("view")),
+    Section("evaluation:bulletins", "通报考核", _holding("review") | LEADERS),
     Section("orgtree:tree", "组织机构", _holding("manage") | LEADERS),
 )
 

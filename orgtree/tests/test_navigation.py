@@ -13,23 +13,23 @@ from orgtree.selectors import SECTIONS, landing_url_name, user_menu
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD, MY, REVIEW, PLANS, INDICATORS, TREE = (
-    "督办看板", "我的任务", "待审核", "计划任务", "指标", "组织机构"
+DASHBOARD, MY, REVIEW, PLANS, INDICATORS, EVALUATION, TREE = (
+    "督办看板", "我的任务", "待审核", "计划任务", "指标", "通报考核", "组织机构"
 )  # fmt: skip
-ALL = [DASHBOARD, MY, REVIEW, PLANS, INDICATORS, TREE]
+ALL = [DASHBOARD, MY, REVIEW, PLANS, INDICATORS, EVALUATION, TREE]
 
 # Role(s) held (organisation, role), the menu it gets and where it lands. 西湖区 receives assignments;
 # 杭州 issues them; admins may also report for their own organisation (ACTIONS["report"]).
 CASES = {
     "reporter": ([("xh", "reporter")], [MY, INDICATORS], "reporting:my"),
-    "editor": ([("hz", "editor")], [DASHBOARD, MY, REVIEW, PLANS, INDICATORS], "reporting:review_queue"),
-    "viewer": ([("zj", "viewer")], [DASHBOARD, PLANS, INDICATORS, TREE], "supervision:dashboard"),
+    "editor": ([("hz", "editor")], [DASHBOARD, MY, REVIEW, PLANS, INDICATORS, EVALUATION], "reporting:review_queue"),
+    "viewer": ([("zj", "viewer")], [DASHBOARD, PLANS, INDICATORS, EVALUATION, TREE], "supervision:dashboard"),
     "admin": ([("hz", "admin")], ALL, "supervision:dashboard"),
     # Several roles: the menu is the union, the landing that of the highest role.
-    "reporter+editor": ([("xh", "reporter"), ("hz", "editor")], [DASHBOARD, MY, REVIEW, PLANS, INDICATORS],
+    "reporter+editor": ([("xh", "reporter"), ("hz", "editor")], [DASHBOARD, MY, REVIEW, PLANS, INDICATORS, EVALUATION],
                         "reporting:review_queue"),
     "editor+viewer": ([("hz", "editor"), ("zj", "viewer")], ALL, "supervision:dashboard"),
-    "reporter+viewer": ([("xh", "reporter"), ("hz", "viewer")], [DASHBOARD, MY, PLANS, INDICATORS, TREE],
+    "reporter+viewer": ([("xh", "reporter"), ("hz", "viewer")], [DASHBOARD, MY, PLANS, INDICATORS, EVALUATION, TREE],
                         "supervision:dashboard"),
     "nobody": ([], [], "orgtree:tree"),
 }  # fmt: skip

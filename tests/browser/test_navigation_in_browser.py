@@ -17,10 +17,10 @@ DESKTOP = {"width": 1280, "height": 800}
 # username: (organisation, role, landing path, menu labels)
 ROLES = {
     "xh-reporter": ("xh", "reporter", "/plans/my/", ["我的任务", "指标"]),
-    "hz-editor": ("hz", "editor", "/plans/review/", ["督办看板", "我的任务", "待审核", "计划任务", "指标"]),
-    "zj-viewer": ("zj", "viewer", "/plans/dashboard/", ["督办看板", "计划任务", "指标", "组织机构"]),
+    "hz-editor": ("hz", "editor", "/plans/review/", ["督办看板", "我的任务", "待审核", "计划任务", "指标", "通报考核"]),
+    "zj-viewer": ("zj", "viewer", "/plans/dashboard/", ["督办看板", "计划任务", "指标", "通报考核", "组织机构"]),
     "hz-admin-with-a-long-name": ("hz", "admin", "/plans/dashboard/",
-                                  ["督办看板", "我的任务", "待审核", "计划任务", "指标", "组织机构"]),
+                                  ["督办看板", "我的任务", "待审核", "计划任务", "指标", "通报考核", "组织机构"]),
 }  # fmt: skip
 
 # Every box in the bar: none may be taller than one line (a stacked word is several lines tall).
