@@ -37,6 +37,13 @@ RULES = [
     Rule("per_yellow", "黄牌督办", "penalty", Decimal(1), Decimal(20), "每收到一张黄牌督办单扣分", "张"),
     Rule("per_red", "红牌督办", "penalty", Decimal(3), Decimal(20), "每收到一张红牌督办单扣分", "张"),
 ]
+# Each penalty rule: the fact it counts and how the explanation names it.
+PENALTY_FACTS = {
+    "per_overdue": ("overdue", "逾期未完成 {n} 项"),
+    "per_overdue_week": ("overdue_weeks", "逾期合计 {n} 周"),
+    "per_yellow": ("yellow", "黄牌 {n} 张"),
+    "per_red": ("red", "红牌 {n} 张"),
+}
 RULE_BY_KEY = {rule.key: rule for rule in RULES}
 ADJUSTMENT = "adjustment"
 CENT = Decimal("0.01")
@@ -109,31 +116,10 @@ def score(
             if facts.indicators_targeted
             else f"无年度目标，按满分 {w['indicators']} 计",
         ),
-        _item(
-            "per_overdue",
-            -w["per_overdue"] * facts.overdue,
-            {"overdue": facts.overdue},
-            f"逾期未完成 {facts.overdue} 项 × {w['per_overdue']} 分",
-        ),
-        _item(
-            "per_overdue_week",
-            -w["per_overdue_week"] * facts.overdue_weeks,
-            {"weeks": facts.overdue_weeks},
-            f"逾期合计 {facts.overdue_weeks} 周 × {w['per_overdue_week']} 分",
-        ),
-        _item(
-            "per_yellow",
-            -w["per_yellow"] * facts.yellow,
-            {"yellow": facts.yellow},
-            f"黄牌 {facts.yellow} 张 × {w['per_yellow']} 分",
-        ),
-        _item(
-            "per_red",
-            -w["per_red"] * facts.red,
-            {"red": facts.red},
-            f"红牌 {facts.red} 张 × {w['per_red']} 分",
-        ),
     ]
+    for key, (fact, counted) in PENALTY_FACTS.items():
+        n = getattr(facts, fact)
+        items.append(_item(key, -w[key] * n, {fact: n}, f"{counted.format(n=n)} × {plain(w[key])} 分"))
     for points, reason in adjustments:
         items.append(_item(ADJUSTMENT, Decimal(points), {"reason": reason}, reason))
     total = sum((Decimal(str(item["points"])) for item in items), Decimal(0))
