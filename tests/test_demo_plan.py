@@ -84,6 +84,12 @@ def test_load_demo_publishes_this_years_plan_with_a_year_of_work():
     assert reports.filter(status=ProgressReport.Status.ACCEPTED, is_late=True).exists()
     assert 1 <= reports.filter(status=ProgressReport.Status.RETURNED).count() <= 2
     assert ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING).exists()
+    # 团省委's 通报 on the last quarter names every city; 杭州's people were told.
+    from evaluation.models import Bulletin
+
+    issued = Bulletin.objects.get(organisation=province, period="2026Q1")
+    assert issued.rows.filter(organisation__org_type=OrgType.CITY).count() == 11
+    assert Notification.objects.filter(key=f"bulletin:{issued.pk}", recipient__username="hz-viewer").exists()
     urged = AssignmentEvent.objects.filter(kind=AssignmentEvent.Kind.REMINDED, actor__username="zj-editor")
     assert urged.filter(assignment__organisation__code="330106").exists()  # 团省委's 催办 to 西湖区委
 

@@ -38,6 +38,7 @@ from assignments.services import (
 )
 from assignments.signals import progress_changed
 from core.periods import period_of
+from evaluation.services import bulletin_issue
 from indicators.definitions import load_indicators
 from indicators.figures import entry_for
 from indicators.models import Indicator, Source, Value
@@ -187,9 +188,20 @@ def load_demo_plan(today: date | None = None) -> dict:
         # Committed: the 交办 notices went out (they find the assignments by the publish's timestamp);
         # now the publish can be dated when the year's work began.
         _date_the_publish(plan, published)
+        _issue_a_bulletin(province, today)
     refresh_statuses(today=today)
     send_reminders(today=today)
     return demo_plan_summary(plan)
+
+
+def _issue_a_bulletin(province: Organisation, today: date) -> None:
+    """团省委's 通报 on the last quarter (the year so far in the first), for the cities it names to read."""
+    period = period_of(today, "quarter").previous
+    if period.year != today.year:
+        period = period_of(today, "year")
+    editor = get_user_model().objects.filter(username="zj-editor").first()
+    number = f"团浙办〔{today.year}〕28号"
+    bulletin_issue(org=province, period=period, today=today, user=editor, doc_number=number)
 
 
 def _shifted(text: str, years: int) -> str:
