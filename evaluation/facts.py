@@ -31,9 +31,10 @@ from indicators.models import Indicator
 from indicators.rollup import rollup
 from orgtree.models import Department, Organisation
 from orgtree.subtree import CENTRAL, subtree_q
+from plans.models import Plan, Task
 from reporting.models import ProgressReport
 from reporting.services import REPORT_KINDS
-from supervision.reminders import CALENDAR_CADENCES, reporting_due
+from supervision.reminders import CALENDAR_CADENCES
 
 SENT = [ProgressReport.Status.SUBMITTED, ProgressReport.Status.ACCEPTED, ProgressReport.Status.RETURNED]
 
@@ -220,45 +221,67 @@ def _escalations(units: _Units, above: list[int], period: Period, asof: date) ->
         units.add(key, **{"red" if red in row["comment"] else "yellow": row["n"]})
 
 
+def owing_tasks(above: list[int], year: int) -> dict[str, set[int]]:
+    """The tasks (of plans by these organisations) whose assignments owe reports of each calendar cadence in
+    the year: the reminders' rule (supervision.reminders.reporting_due) on the task and its plan — the
+    task's cadence or else its plan's, a plan running that year and not archived. Read once, so the counts
+    below need no join to tasks and plans."""
+    tasks = (
+        Task.objects.filter(
+            plan__organisation_id__in=above, plan__start_year__lte=year, plan__end_year__gte=year
+        )
+        .exclude(plan__status=Plan.Status.ARCHIVED)
+        .values_list("pk", "report_frequency", "plan__report_frequency")
+    )
+    found: dict[str, set[int]] = {kind: set() for kind in CALENDAR_CADENCES}
+    for pk, own, plans in tasks:
+        if (own or plans) in found:
+            found[own or plans].add(pk)
+    return found
+
+
+def _owes(period: Period, tasks: dict[str, set[int]], prefix: str = "") -> Q:
+    """An open assignment handed over before the period ended whose task owes a report for it."""
+    return Q(
+        **{
+            f"{prefix}task_id__in": sorted(tasks[period.kind]),
+            f"{prefix}status": Assignment.Status.ASSIGNED,
+            f"{prefix}created_at__date__lte": period.end,
+        }
+    )
+
+
 def _reports(units: _Units, above: list[int], period: Period, today: date) -> None:
     inside = report_periods(period)
+    owed_periods = [p for p in inside if p.kind in CALENDAR_CADENCES and p.deadline < today]
+    tasks = owing_tasks(above, period.year) if owed_periods else {}
+    owed_periods = [p for p in owed_periods if tasks[p.kind]]
     sent = ProgressReport.objects.filter(
         assignment__issuer_id__in=above,
         period__in=[p.code for p in inside],
         status__in=SENT,
         submitted_at__date__lte=today,
     )
-    for key, row in units.grouped(sent, "assignment__", ["is_late"], n=Count("id")):
+    # One pass over the reports: on time, late, and — per period — those answering what was owed.
+    answered = Q(pk__in=[])
+    for p in owed_periods:
+        answered |= Q(period=p.code) & _owes(p, tasks, "assignment__")
+    counts: dict = {}
+    for key, row in units.grouped(
+        sent, "assignment__", ["period", "is_late"], n=Count("id"), answered=Count("id", filter=answered)
+    ):
         units.add(key, **{"reports_late" if row["is_late"] else "reports_on_time": row["n"]})
-    owed_periods = [p for p in inside if p.kind in CALENDAR_CADENCES and p.deadline < today]
+        counts[(key, row["period"])] = counts.get((key, row["period"]), 0) - row["answered"]
     if not owed_periods:
         return
-    # Missing = owed − sent among the owed, per period: two grouped counts, no probe per assignment. Owed:
-    # open assignments the reminders' rule says owe the period.
-    owed = {f"owed_{n}": Count("id", filter=reporting_due(p.kind, p)) for n, p in enumerate(owed_periods)}
-    counts: dict = {}
+    # Missing = owed − answered, per period: one grouped count over the open assignments.
+    owed = {f"owed_{n}": Count("id", filter=_owes(p, tasks)) for n, p in enumerate(owed_periods)}
     owing = Assignment.objects.filter(issuer_id__in=above, status=Assignment.Status.ASSIGNED)
     for key, row in units.grouped(owing, "", [], **owed):
         for n, p in enumerate(owed_periods):
             counts[(key, p.code)] = counts.get((key, p.code), 0) + row[f"owed_{n}"]
-    answered = Q(pk__in=[])
-    for p in owed_periods:
-        answered |= Q(period=p.code) & _prefixed(reporting_due(p.kind, p), "assignment__")
-    for key, row in units.grouped(sent.filter(answered), "assignment__", ["period"], n=Count("id")):
-        counts[(key, row["period"])] = counts.get((key, row["period"]), 0) - row["n"]
     for (key, _period), n in counts.items():
         units.add(key, reports_missing=max(n, 0))
-
-
-def _prefixed(q: Q, prefix: str) -> Q:
-    """The same condition on a related model's rows (reporting_due is written over assignments)."""
-    out = Q()
-    out.connector, out.negated = q.connector, q.negated
-    out.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
-        for child in q.children
-    ]
-    return out
 
 
 def _indicators(units: _Units, org: Organisation, period: Period) -> None:

@@ -9,7 +9,7 @@ import pytest
 from core.periods import parse_period
 from evaluation.selectors import bulletin
 
-from .conftest import DAY
+from .conftest import DAY, _at
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,35 @@ def test_ties_share_a_rank():
 
     rows = ranked([{"org_code": c, "v": v} for c, v in [("3", 1), ("1", 2), ("2", 1)]], lambda r: r["v"])
     assert [(r["org_code"], r["rank"]) for r in rows] == [("2", 1), ("3", 1), ("1", 3)]
+
+
+def test_the_reports_owed_are_the_reminders_rule(scene, tree):
+    """facts reads the reminders' rule off the tasks once; both pick the same assignments."""
+    from assignments.models import Assignment
+    from core.periods import periods_of_year
+    from evaluation.facts import _owes, issuers, owing_tasks
+    from plans.models import Plan, ReportFrequency
+    from supervision.reminders import reporting_due
+
+    other = Plan.objects.create(title="月报计划", organisation=tree.zj, start_year=2019, end_year=2019,
+                                report_frequency=ReportFrequency.MONTH)  # fmt: skip
+    from assignments.publishing import plan_publish
+    from plans.services import task_create
+
+    task_create(plan=other, data={"seq": "1", "title": "月报任务", "schedule_text": "9月：完成"})
+    yearly = task_create(plan=other, data={"seq": "2", "title": "年报任务", "schedule_text": "9月：完成"})
+    yearly.report_frequency = ReportFrequency.YEAR
+    yearly.save(update_fields=["report_frequency"])
+    plan_publish(plan=other, levels=["city"])
+    # Handed over in May: no report owed for April, one for June (by each of the two cities).
+    Assignment.objects.filter(plan=other).update(created_at=_at(date(2019, 5, 10)))
+    above = issuers(tree.zj)
+    tasks = owing_tasks(above, 2019)
+    for kind in ("month", "quarter", "half", "year"):
+        for p in periods_of_year(2019, kind):
+            rule = Assignment.objects.filter(reporting_due(kind, p), issuer_id__in=above)
+            ours = Assignment.objects.filter(_owes(p, tasks), issuer_id__in=above)
+            assert set(ours.values_list("pk", flat=True)) == set(rule.values_list("pk", flat=True)), p.code
+    assert tasks["month"] and tasks["quarter"] and tasks["year"]
+    assert Assignment.objects.filter(_owes(parse_period("2019-06"), tasks), plan=other).count() == 2
+    assert not Assignment.objects.filter(_owes(parse_period("2019-04"), tasks), plan=other).exists()
