@@ -142,6 +142,8 @@ def adjustment_add(*, org: Organisation, year: int, unit: str, points, reason: s
 @transaction.atomic
 def year_close(*, org: Organisation, year: int, today: date, user) -> ScoringScheme:
     """Freeze the year's scores as computed now; later facts no longer change them."""
+    if year > today.year:
+        raise ValidationError(f"{year} 年度尚未开始，不能关闭")
     scheme = _open_scheme(org, year)
     scheme.frozen = assessment(org=org, year=year, today=today) | {"frozen": True}
     scheme.frozen["scheme"]["closed"] = True

@@ -218,6 +218,15 @@ def test_a_closed_year_keeps_its_scores(scene, tree, people, login):
     assert "本年度已关闭" in page and "编辑考核方案" not in page
 
 
+def test_a_year_not_begun_cannot_be_closed(scene, tree, people, login):
+    year = timezone.localdate().year + 1
+    response = login(people["zj_editor"]).post(
+        reverse("evaluation:year_close"), {"org": tree.zj.pk, "year": year}, follow=True
+    )
+    assert "尚未开始，不能关闭" in response.content.decode()
+    assert not ScoringScheme.objects.filter(closed_at__isnull=False).exists()
+
+
 def test_the_assessment_page_explains_and_exports(scene, tree, people, login):
     client = login(people["zj_viewer"])
     page = client.get(f"{reverse('evaluation:assessment')}?org={tree.zj.pk}&year=2019").content.decode()
