@@ -48,6 +48,12 @@ class Bulletin(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def period_label(self) -> str:
+        from core.periods import parse_period
+
+        return parse_period(self.period).label
+
 
 class BulletinRow(models.Model):
     """One ranked line of an issued bulletin: who it names (an organisation or a department)."""

@@ -169,4 +169,4 @@ def assessment(*, org: Organisation, year: int, today: date, weights: dict | Non
 
 
 def bulletins_for(user):
-    return Bulletin.objects.for_user(user).select_related("organisation", "issued_by")
+    return Bulletin.objects.for_user(user).select_related("organisation", "issued_by").defer("figures")

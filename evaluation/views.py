@@ -96,7 +96,7 @@ def bulletin_page(request):
             issue_form=IssueForm(initial={"period": period.code, "day": day}, today=today, first_year=first),
             day=day,
         )
-    context["issued"] = Bulletin.objects.for_user(request.user).filter(organisation=org)[:10]
+    context["issued"] = Bulletin.objects.for_user(request.user).filter(organisation=org).defer("figures")[:10]
     return render(request, "evaluation/bulletin.html", context)
 
 
