@@ -111,3 +111,15 @@ def test_on_a_phone_the_timeline_is_a_list(page, live_server, scene, shot):
     page.goto(f"{live_server.url}/evaluation/bulletin/?org={scene.hz.pk}&period=2019")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     shot(page, "2-bulletin")
+    page.goto(f"{live_server.url}/evaluation/assessment/?org={scene.hz.pk}&year=2019")
+    page.click("summary:has-text('查看计分')")
+    assert page.locator("ul.items li").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    shot(page, "3-assessment")
+    page.context.clear_cookies()
+    log_in(page, live_server, "zj-editor")
+    page.goto(f"{live_server.url}/evaluation/assessment/scheme/?org={scene.zj.pk}&year=2020")
+    page.click("button:has-text('用 2019 年数据预览')")
+    page.wait_for_selector("h2:has-text('预览')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    shot(page, "4-scheme")
