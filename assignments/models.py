@@ -4,7 +4,8 @@ contribute, the timeline of what happened to it, and requests to extend a due da
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from orgtree.models import Department, Organisation
 from plans.models import Milestone, Plan, Task
@@ -64,12 +65,16 @@ class Assignment(models.Model):
         CLOSED = "closed", "已销号"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
-    # PROTECT: a task that was handed down is withdrawn or closed, never deleted.
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
+    # PROTECT: a task that was handed down is withdrawn or closed, never deleted. Its lookups are served by
+    # assignment_unique_receiver, which leads with it.
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     # Who handed it over: the plan's organisation, or the receiver of the assignment it was broken out of.
+    # Always read together with the receiver's ancestors or the plan, never alone: no index of its own
+    # (each index is one more entry for every state the refresh writes).
     issuer = models.ForeignKey(
-        Organisation, verbose_name="交办单位", on_delete=models.PROTECT, related_name="issued_assignments"
-    )
+        Organisation, verbose_name="交办单位", on_delete=models.PROTECT, related_name="issued_assignments",
+        db_index=False,
+    )  # fmt: skip
     # The organisation's and the parent's lookups are served by assignment_org_plan_idx and
     # assignment_parent_idx: no index of their own, two fewer for every write the refresh makes.
     organisation = models.ForeignKey(
@@ -129,15 +134,12 @@ class Assignment(models.Model):
         verbose_name = "交办"
         verbose_name_plural = "交办"
         constraints = [
+            # A task reaches a receiver once: an organisation as a whole (department 0) or one department
+            # of it. One index for both cases and for the task's lookups.
             models.UniqueConstraint(
-                fields=["task", "organisation"],
-                condition=Q(department__isnull=True),
-                name="assignment_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["task", "organisation", "department"],
-                condition=Q(department__isnull=False),
-                name="assignment_unique_department",
+                F("task"), F("organisation"), Coalesce(F("department"), Value(0)),
+                name="assignment_unique_receiver",
+                violation_error_message="这项任务已经交给过这个承办方",
             ),  # fmt: skip
         ]
         indexes = [

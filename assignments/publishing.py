@@ -361,7 +361,9 @@ def _insert_copies(cursor, plan: Plan) -> int:
         f"INSERT INTO {am} (assignment_id, milestone_id, start_date, due_date) "
         f"SELECT a.id, m.id, m.start_date, m.due_date FROM {a} a "
         f"JOIN {m} m ON m.task_id = a.task_id WHERE a.plan_id = %s AND a.parent_id IS NULL "
-        "ON CONFLICT DO NOTHING",
+        # Copies due on the same day side by side: the day's refresh then writes a few pages, not one
+        # page per copy.
+        "ORDER BY m.due_date NULLS LAST, m.id, a.id ON CONFLICT DO NOTHING",
         [plan.pk],
     )
     return cursor.rowcount

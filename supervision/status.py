@@ -276,8 +276,9 @@ def refresh_statuses(
             # A day passing only makes copies worse (due soon, overdue): their assignments are raised to
             # the worst of what they were and what changed, with no read of their other copies.
             # Copies changed only for 进度滞后 (no line crossed) leave their assignments as they were.
+            soon_before, soon_now = due_soon_date(last), due_soon_date(today)
             crossed = [row for row in rows if row[2] is not None and (
-                last <= row[2] < today or due_soon_date(last) < row[2] <= due_soon_date(today)
+                last <= row[2] < today or soon_before < row[2] <= soon_now
             )]  # fmt: skip
             if crossed:
                 moved.update(_raise(cursor, crossed))
@@ -315,34 +316,45 @@ def _raise(cursor, rows) -> set[int]:
     copies' worst, and the earlier of its overdue date and theirs. Exact while every row held the states
     of the day before (the window's premise); a full roll-up gives the same (tested)."""
     a = Assignment._meta.db_table
-    worst: dict[int, ProgressStatus] = {}
+    worst: dict[int, tuple[int, str]] = {}
     since: dict[int, date] = {}
+    overdue = ProgressStatus.OVERDUE.value
     for pk, progress, due in rows:
-        state = ProgressStatus(progress)
-        if pk not in worst or state.rank > worst[pk].rank:
-            worst[pk] = state
-        if state == ProgressStatus.OVERDUE and due is not None and (pk not in since or due < since[pk]):
+        rank = RANKS[progress]
+        if pk not in worst or rank > worst[pk][0]:
+            worst[pk] = (rank, progress)
+        if progress == overdue and due is not None and (pk not in since or due < since[pk]):
             since[pk] = due
     ids = sorted(worst)
     rank = "(CASE {0} " + " ".join(f"WHEN '{s.value}' THEN {s.rank}" for s in ProgressStatus) + " END)"
     old = rank.format(f"{a}.progress")
     earlier = f"(v.since IS NOT NULL AND ({a}.overdue_since IS NULL OR v.since < {a}.overdue_since))"
+    # Arrays go as literals: thousands of elements, which the driver would otherwise adapt one by one.
+    keys = _array(ids)
     cursor.execute(
         f"UPDATE {a} SET progress = CASE WHEN v.rank > {old} THEN v.state ELSE {a}.progress END, "
         f"overdue_since = CASE WHEN {earlier} THEN v.since ELSE {a}.overdue_since END "
         "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::date[]) AS v(id, rank, state, since) "
-        f"WHERE {a}.id = v.id AND {a}.id = ANY(%s) AND {a}.status = '{Assignment.Status.ASSIGNED}' "
+        f"WHERE {a}.id = v.id AND {a}.id = ANY(%s::bigint[]) AND {a}.status = '{Assignment.Status.ASSIGNED}' "
         f"AND (v.rank > {old} OR {earlier}) "
         f"RETURNING {a}.id",
         [
-            ids,
-            [worst[pk].rank for pk in ids],
-            [worst[pk].value for pk in ids],
-            [since.get(pk) for pk in ids],
-            ids,
+            keys,
+            _array(worst[pk][0] for pk in ids),
+            _array(worst[pk][1] for pk in ids),
+            _array(since.get(pk) for pk in ids),
+            keys,
         ],
     )
     return {row[0] for row in cursor.fetchall()}
+
+
+RANKS = {state.value: state.rank for state in ProgressStatus}
+
+
+def _array(values) -> str:
+    """A PostgreSQL array literal of ints, dates and plain words (no quoting needed), None as NULL."""
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
 
 
 def _states_day() -> date | None:
