@@ -301,3 +301,14 @@ def test_every_declared_dependency_is_used_and_locked():
         for name in names:
             assert re.search(rf"^{re.escape(name)}==[^ ]+ \\$", text, re.M), (lock, name)
         assert "--hash=sha256:" in text
+
+
+def test_every_apps_tests_are_collected():
+    """`make test` runs pytest with the configured testpaths: an app's tests left out would never run."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    options = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    apps = {p.parent.parent.name for p in root.glob("*/tests/__init__.py")}
+    assert apps, "no app has tests"
+    assert {f"{app}/tests" for app in apps} <= set(options["testpaths"])
