@@ -18,6 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import workbook_bytes
 
+from .facts import percent_text
+
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BULLETIN_HEADER = [
     "名次",
@@ -32,10 +34,6 @@ BULLETIN_HEADER = [
 ]
 
 
-def _pct(value) -> str:
-    return "—" if value is None else f"{value:g}%"
-
-
 def bulletin_cells(row: dict) -> list:
     indicators = (
         f"{row['indicators_met']}/{row['indicators_targeted']}" if row["indicators_targeted"] else "—"
@@ -47,8 +45,8 @@ def bulletin_cells(row: dict) -> list:
         row["on_time"],
         row["late"],
         row["overdue"],
-        _pct(row["completion_rate"]),
-        _pct(row["report_timeliness"]),
+        percent_text(row["completion_rate"]),
+        percent_text(row["report_timeliness"]),
         indicators,
     ]
 

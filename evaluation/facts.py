@@ -24,7 +24,6 @@ from datetime import date
 
 from django.db.models import Count, F, Q
 
-from assignments.ancestors import column
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation
 from core.periods import Period, periods_of_year
 from indicators.models import Indicator
@@ -34,6 +33,7 @@ from orgtree.subtree import CENTRAL, subtree_q
 from plans.models import Plan, Task
 from reporting.models import ProgressReport
 from reporting.services import REPORT_KINDS
+from supervision.board import children_of, group_column
 from supervision.reminders import CALENDAR_CADENCES
 
 SENT = [ProgressReport.Status.SUBMITTED, ProgressReport.Status.ACCEPTED, ProgressReport.Status.RETURNED]
@@ -41,6 +41,11 @@ SENT = [ProgressReport.Status.SUBMITTED, ProgressReport.Status.ACCEPTED, Progres
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+def percent_text(value: float | None) -> str:
+    """A rate as pages and documents print it: 12.5%, or — where there is none."""
+    return "—" if value is None else f"{value:g}%"
 
 
 @dataclass
@@ -97,26 +102,13 @@ def issuers(org: Organisation) -> list[int]:
     )
 
 
-def group_column(org: Organisation) -> str | None:
-    """The stored ancestor naming the direct child of org a row lies under (None: deeper than stored)."""
-    return "anc0" if org.org_type == CENTRAL else column(org.level + 1)
-
-
-def children(org: Organisation) -> list[Organisation]:
-    if org.org_type == CENTRAL:
-        rows = Organisation.objects.filter(parent__isnull=True).exclude(org_type=CENTRAL).order_by("tree_id")
-    else:
-        rows = Organisation.objects.filter(parent=org, is_active=True).order_by("order", "lft")
-    return list(rows.only("pk", "code", "name", "tree_id", "lft", "rght", "level", "org_type"))
-
-
 class _Units:
     """The rows of one report: children by their stored ancestor, the office's departments by id."""
 
     def __init__(self, org: Organisation):
         self.org = org
         self.group = group_column(org)
-        self.children = children(org)
+        self.children = children_of(org)
         self.facts = {("org", c.pk): Facts("org", c.pk, c.code or str(c.pk), c.name) for c in self.children}
         for department in Department.objects.filter(organisation=org, is_active=True).order_by("order", "pk"):
             self.facts[("department", department.pk)] = Facts(

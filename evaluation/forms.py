@@ -25,20 +25,19 @@ def period_choices(today: date, first_year: int | None = None) -> list[tuple[str
     return choices
 
 
-class BulletinForm(forms.Form):
-    period = forms.ChoiceField(label="通报期间")
+class DayForm(forms.Form):
+    """The day whose recorded facts count: today by default, never later."""
+
     day = forms.DateField(
         label="统计截至",
         required=False,
         widget=DateInput,
         help_text="默认今天；可选过去的某一天，按当天已记录的事实统计",
-        error_messages={"invalid": "日期格式应为 YYYY-MM-DD"},
+        error_messages={"invalid": "统计日期格式应为 YYYY-MM-DD"},
     )
 
-    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs):
+    def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = period_choices(today, first_year)
-        self.fields["period"].error_messages["invalid_choice"] = "请选择列表中的通报期间"
         self.today = today
 
     def clean_day(self):
@@ -48,6 +47,16 @@ class BulletinForm(forms.Form):
         if day is not None and day.year < 2000:
             raise forms.ValidationError("统计日期应在 2000 年以后")
         return day or self.today
+
+
+class BulletinForm(DayForm):
+    period = forms.ChoiceField(label="通报期间")
+    field_order = ["period", "day"]
+
+    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs):
+        super().__init__(*args, today=today, **kwargs)
+        self.fields["period"].choices = period_choices(today, first_year)
+        self.fields["period"].error_messages["invalid_choice"] = "请选择列表中的通报期间"
 
 
 class IssueForm(BulletinForm):

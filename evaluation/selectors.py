@@ -12,10 +12,9 @@ from orgtree.models import Organisation
 from plans.models import Plan
 
 from . import scoring
-from .facts import Facts, collect, issuers
+from .facts import Facts, collect, issuers, percent_text
 from .models import Bulletin, ScoringScheme
 
-BULLETIN_KINDS = ("month", "quarter", "half", "year")
 RANKING_RULE = "按期完成率（高者在前）→ 逾期未完成事项（少者在前）→ 报送及时率（高者在前）"
 
 
@@ -25,35 +24,12 @@ def bulletin_period(text) -> Period:
 
 
 def _bulletin_row(facts: Facts) -> dict:
-    return {
-        "org_code": facts.code,
-        "org": facts.name,
-        "due": facts.due,
-        "on_time": facts.on_time,
-        "late": facts.late,
-        "overdue": facts.overdue,
-        "report_timeliness": facts.report_timeliness,
-        "rank": None,
-        "kind": facts.kind,
-        "id": facts.pk,
-        "pending": facts.pending,
-        "completion_rate": facts.completion_rate,
-        "reports_on_time": facts.reports_on_time,
-        "reports_late": facts.reports_late,
-        "reports_missing": facts.reports_missing,
-        "indicators_targeted": facts.indicators_targeted,
-        "indicators_met": facts.indicators_met,
-        "indicator_attainment": facts.indicator_attainment,
-    }
+    return facts.as_dict() | {"org_code": facts.code, "org": facts.name, "id": facts.pk, "rank": None}
 
 
 def _bulletin_key(row: dict) -> tuple:
     rate, timeliness = row["completion_rate"], row["report_timeliness"]
     return (rate is None, -(rate or 0), row["overdue"], -(100 if timeliness is None else timeliness))
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value:g}%"
 
 
 def _summary(org: Organisation, period: Period, today: date, rows: list[dict]) -> str:
@@ -65,25 +41,21 @@ def _summary(org: Organisation, period: Period, today: date, rows: list[dict]) -
     sent_on_time = sum(r["reports_on_time"] for r in rows)
     text = (
         f"截至 {today:%Y年%m月%d日}，{period.label}{org.name}所属 {len(rows)} 个单位共有到期事项 {due} 项，"
-        f"按期完成 {on_time} 项（{_pct(round(100 * on_time / due, 1) if due else None)}），"
+        f"按期完成 {on_time} 项（{percent_text(round(100 * on_time / due, 1) if due else None)}），"
         f"逾期完成 {late} 项，逾期未完成 {overdue} 项。"
     )
     if owed:
-        share = _pct(round(100 * sent_on_time / owed, 1))
+        share = percent_text(round(100 * sent_on_time / owed, 1))
         text += f"应报进度报告 {owed} 份，按时报送 {sent_on_time} 份（{share}）。"
     return text
 
 
 def praised(rows: list[dict]) -> list[dict]:
-    """All due items done on time and every report on time."""
+    """All due items done on time and every report owed sent on time."""
     return [
         r
         for r in rows
-        if r["due"]
-        and not r["late"]
-        and not r["overdue"]
-        and not r["reports_missing"]
-        and r["report_timeliness"] in (None, 100)
+        if r["due"] and not r["late"] and not r["overdue"] and r["report_timeliness"] in (None, 100)
     ]
 
 

@@ -11,14 +11,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assignments.notices import notify
 from core.periods import Period
-from notifications.models import Notification
-from notifications.services import notifications_create
 from orgtree.models import Department, Organisation
 from orgtree.querysets import holders
+from supervision.board import children_of
 
 from . import scoring
-from .facts import children
 from .models import Bulletin, BulletinRow, ScoreAdjustment, ScoringScheme
 from .selectors import assessment, bulletin
 
@@ -56,17 +55,9 @@ def bulletin_issue(*, org: Organisation, period: Period, today: date, user, doc_
 def _tell_the_named(issued: Bulletin, child_ids: list[int]) -> None:
     """The people of the children it names (not those who see the issuer already) get a notice."""
     issuing = set().union(*holders("view", [issued.organisation_id]).values())
-    named = set().union(set(), *holders("view", child_ids).values()) - issuing
-    day = timezone.localdate()
-    url = reverse("evaluation:bulletin_detail", args=[issued.pk])
-    title = f"上级通报：《{issued.title}》"
-    notifications_create(
-        [
-            Notification(recipient_id=user, key=f"bulletin:{issued.pk}", day=day, title=title[:200], url=url)
-            for user in sorted(named)
-        ],
-        day=day,
-    )
+    named = set().union(*holders("view", child_ids).values()) - issuing
+    notify(named, key=f"bulletin:{issued.pk}", title=f"上级通报：《{issued.title}》",
+           url=reverse("evaluation:bulletin_detail", args=[issued.pk]))  # fmt: skip
 
 
 def _open_scheme(org: Organisation, year: int) -> ScoringScheme:
@@ -123,7 +114,7 @@ def adjustment_add(*, org: Organisation, year: int, unit: str, points, reason: s
         raise ValidationError({"points": "分值应在 -20—20 之间，且不为 0"})
     kind, _, pk = str(unit).partition(":")
     target = {}
-    if kind == "org" and pk.isdigit() and int(pk) in {child.pk for child in children(org)}:
+    if kind == "org" and pk.isdigit() and int(pk) in {child.pk for child in children_of(org)}:
         target = {"organisation_id": int(pk)}
     elif (
         kind == "department"

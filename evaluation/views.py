@@ -3,7 +3,6 @@ bulletins a user may read, the year's scores explained, the scheme edited with a
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -19,27 +18,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import apply_service_errors, message_service_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from orgtree.models import Department
-from orgtree.selectors import (
-    get_object_for_user,
-    get_organisation,
-    may,
-    national_organisation,
-    top_organisations,
-)
+from orgtree.selectors import chosen_organisation, get_object_for_user, may
+from supervision.board import children_of
 
 from . import scoring, selectors, services
 from .exporters import DOCX_CONTENT_TYPE, assessment_xlsx, bulletin_docx, bulletin_xlsx
-from .facts import children
-from .forms import AdjustmentForm, BulletinForm, IssueForm, SchemeForm
+from .forms import AdjustmentForm, BulletinForm, DayForm, IssueForm, SchemeForm
 from .models import Bulletin
 
 
 def _org(request, action: str = "view"):
-    """The organisation asked for (authorised: 404 outside the user's subtrees), else the user's own."""
-    org_id = request.GET.get("org") or request.POST.get("org")
-    if org_id and org_id.isdigit():
-        return get_organisation(request.user, int(org_id), action)
-    return national_organisation(request.user) or top_organisations(request.user).first()
+    return chosen_organisation(request.user, request.GET.get("org") or request.POST.get("org"), action)
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -54,19 +43,12 @@ def _year(value, default: int) -> int | None:
 
 
 def _day(request, today):
-    """?day=: the day whose recorded facts count (default and latest: today)."""
-    text = (request.GET.get("day") or "").strip()
-    if not text:
-        return today
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        messages.error(request, "统计日期格式应为 YYYY-MM-DD，已按今天统计")
-        return today
-    if not date(2000, 1, 1) <= day <= today:
-        messages.error(request, "统计日期应在 2000 年以后、不晚于今天，已按今天统计")
-        return today
-    return day
+    """?day=: the day whose recorded facts count; a bad one is reported and today counts instead."""
+    form = DayForm(request.GET, today=today)
+    if form.is_valid():
+        return form.cleaned_data["day"]
+    messages.error(request, "；".join(form.errors["day"]) + "，已按今天统计")
+    return today
 
 
 @require_GET
@@ -157,7 +139,7 @@ def bulletin_detail(request, pk: int):
 
 
 def _units(org) -> list[tuple[str, str]]:
-    units = [(f"org:{c.pk}", c.name) for c in children(org)]
+    units = [(f"org:{c.pk}", c.name) for c in children_of(org)]
     units += [
         (f"department:{d.pk}", f"{d.name}（本级部门）")
         for d in Department.objects.filter(organisation=org, is_active=True).order_by("order", "pk")

@@ -52,6 +52,15 @@ def national_organisation(user) -> Organisation | None:
     return None
 
 
+def chosen_organisation(user, org_id, action: str = "view") -> Organisation | None:
+    """The organisation a page is asked for by id (authorised: 404 outside the user's subtrees, 403 where
+    seen but the action is not allowed), else the user's own: 团中央 for its people, so they land on the
+    country."""
+    if org_id and str(org_id).isdigit():
+        return get_organisation(user, int(org_id), action)
+    return national_organisation(user) or top_organisations(user).first()
+
+
 def with_child_counts(qs: QuerySet) -> QuerySet:
     """Annotate how many direct children each organisation has (one join, no query per row)."""
     return qs.annotate(child_count=Count("children"))

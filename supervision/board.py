@@ -182,7 +182,7 @@ def plan_choices(user, org: Organisation) -> list[tuple[int, str]]:
     return found
 
 
-def _group_column(org: Organisation) -> str | None:
+def group_column(org: Organisation) -> str | None:
     """The stored ancestor that names org's direct child a row lies under."""
     return "anc0" if org.org_type == CENTRAL else column(org.level + 1)
 
@@ -227,7 +227,7 @@ def count_board(*, org: Organisation, plan_id: int | None = None, year: int | No
     children, one GROUP BY over the subtree's assignments (per child, own department, task and state), and
     the departments' names when there are any; none reads a row outside the subtree."""
     rows = assignments_for(org, plan_id=plan_id, year=year)
-    group = _group_column(org)
+    group = group_column(org)
     children = children_of(org)
     by_child = {child.pk: Row(child.pk, child.name) for child in children}
     own = Row(org.pk, f"{org.name}（本级）")

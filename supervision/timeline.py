@@ -12,9 +12,10 @@ from django.urls import reverse
 from assignments.models import Assignment, AssignmentMilestone, Escalation, ProgressStatus
 from plans.models import Milestone, Plan
 
+from .status import RANKS
+
 ROW_LIMIT = 300  # rows drawn; the page says when there are more
 LEVELS = dict(Escalation.choices)
-STATE_RANK = {state.value: state.rank for state in ProgressStatus}
 
 
 def _marker(day: date | None, state: str, label: str, detail: str = "") -> dict:
@@ -29,10 +30,9 @@ def _marker(day: date | None, state: str, label: str, detail: str = "") -> dict:
     }
 
 
-def _row(
-    label: str, url: str, markers: list[dict], starts: list[date | None], level: str, state: str
-) -> dict:
-    days = [date.fromisoformat(m["date"]) for m in markers if m["date"]] + [d for d in starts if d]
+def _row(label: str, url: str, markers: list[dict], dates: list[date | None], level: str, state: str) -> dict:
+    """One bar, from the earliest to the latest of its milestones' start and due dates."""
+    days = [d for d in dates if d]
     status = ProgressStatus(state)
     return {
         "label": label,
@@ -49,7 +49,7 @@ def _row(
 
 
 def _worst(states) -> str:
-    return max(states, key=lambda s: STATE_RANK[s], default=ProgressStatus.ON_TRACK.value)
+    return max(states, key=lambda s: RANKS[s], default=ProgressStatus.ON_TRACK.value)
 
 
 def organisation_timeline(*, user, org, department_id: int | None = None, plan_id: int | None = None) -> dict:
@@ -59,11 +59,12 @@ def organisation_timeline(*, user, org, department_id: int | None = None, plan_i
         rows = rows.filter(department_id=department_id)
     if plan_id:
         rows = rows.filter(plan_id=plan_id)
+    rows = rows.exclude(status=Assignment.Status.WITHDRAWN)
     total = rows.count()
     picked = list(
-        rows.select_related("task", "plan", "department")
-        .exclude(status=Assignment.Status.WITHDRAWN)
-        .order_by("-plan__start_year", "plan_id", "task__order", "task_id", "pk")[:ROW_LIMIT]
+        rows.select_related("task", "plan", "department").order_by(
+            "-plan__start_year", "plan_id", "task__order", "task_id", "pk"
+        )[:ROW_LIMIT]
     )
     copies: dict[int, list] = {}
     for copy in (
@@ -84,7 +85,7 @@ def organisation_timeline(*, user, org, department_id: int | None = None, plan_i
             )
             for c in mine
         ]
-        label = f"{a.task.seq}. {a.task.title}" if a.task.seq else a.task.title
+        label = str(a.task)
         if a.department_id:
             label += f"（{a.department.name}）"
         out.append(
@@ -92,7 +93,7 @@ def organisation_timeline(*, user, org, department_id: int | None = None, plan_i
                 label,
                 reverse("reporting:assignment", args=[a.pk]),
                 markers,
-                [c.start_date for c in mine],
+                [c.start_date for c in mine] + [c.due_date for c in mine],
                 a.escalation if a.status == Assignment.Status.ASSIGNED else "",
                 a.progress,
             )
@@ -138,8 +139,7 @@ def plan_timeline(*, user, plan: Plan) -> dict:
             )
             task_states.append(worst)
             detail = "，".join(
-                f"{ProgressStatus(s).label} {n}"
-                for s, n in sorted(found.items(), key=lambda x: -STATE_RANK[x[0]])
+                f"{ProgressStatus(s).label} {n}" for s, n in sorted(found.items(), key=lambda x: -RANKS[x[0]])
             )
             markers.append(_marker(m.due_date, worst, m.raw[:40], detail))
         level = (
@@ -147,13 +147,13 @@ def plan_timeline(*, user, plan: Plan) -> dict:
             if Escalation.RED in levels.get(task.pk, ())
             else (Escalation.YELLOW if levels.get(task.pk) else "")
         )
-        label = f"{task.seq}. {task.title}" if task.seq else task.title
+        label = str(task)
         out.append(
             _row(
                 label,
                 f"{url}#task-{task.pk}",
                 markers,
-                [m.start_date for m in milestones.get(task.pk, [])],
+                [d for m in milestones.get(task.pk, []) for d in (m.start_date, m.due_date)],
                 level,
                 _worst(task_states),
             )

@@ -23,10 +23,9 @@ from core.jobs import enqueue
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from orgtree.models import Department
 from orgtree.selectors import (
+    chosen_organisation,
     get_object_for_user,
-    get_organisation,
     national_organisation,
-    top_organisations,
     visible_ancestors,
 )
 from orgtree.subtree import CENTRAL
@@ -47,12 +46,7 @@ EXPORT_LIMIT = 20_000
 
 
 def _chosen_org(request):
-    """The organisation asked for (authorised: 404 outside the user's subtrees), else the user's own:
-    团中央 for its people, so they land on the country."""
-    org_id = request.GET.get("org") or request.POST.get("org")
-    if org_id and org_id.isdigit():
-        return get_organisation(request.user, int(org_id))
-    return national_organisation(request.user) or top_organisations(request.user).first()
+    return chosen_organisation(request.user, request.GET.get("org") or request.POST.get("org"))
 
 
 def _crumbs(user, org) -> list:
@@ -198,5 +192,5 @@ def timeline(request):
         name = context["department"].name if context["department"] else org.name
         departments = Department.objects.filter(organisation=org, is_active=True).order_by("order", "pk")
         context.update(org=org, data=data, title=f"时间轴：{name}收到的任务", departments=departments)
-    context["chart"] = {"rows": context["data"]["rows"], "today": today.isoformat(), "year": today.year}
+    context["chart"] = {"rows": context["data"]["rows"], "today": today.isoformat()}
     return render(request, "supervision/timeline.html", context)

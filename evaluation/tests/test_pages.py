@@ -286,3 +286,18 @@ def test_any_day_can_be_asked_for_and_a_bad_one_is_refused(scene, tree, people, 
         response = client.get(f"{url}&day={bad}", follow=True)
         assert response.context["payload"]["today"] == timezone.localdate().isoformat()
         assert "统计日期" in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["abc", "", "99999", "1999", "<b>2019</b>"])
+def test_a_bad_year_is_refused_and_nothing_is_written(scene, tree, people, login, year):
+    client = login(people["zj_editor"])
+    closed = client.post(reverse("evaluation:year_close"), {"org": tree.zj.pk, "year": year}, follow=True)
+    assert "请选择要关闭的年度" in closed.content.decode()
+    saved = client.post(
+        f"{reverse('evaluation:scheme')}?org={tree.zj.pk}&year={year}",
+        {"org": tree.zj.pk, "action": "save", **WEIGHTS},
+        follow=True,
+    )
+    if year:  # an empty year means this year, whose scheme may be saved
+        assert "年度应为 2000—2100 之间的四位数字" in saved.content.decode()
+        assert not ScoringScheme.objects.exists()
