@@ -53,13 +53,31 @@ def events_record(assignment_ids: list[int], kind: str, comments: list[str]) -> 
     )  # fmt: skip
 
 
+BOARD_PARTS_LIMIT = 1000  # assignments; above this every share of the country's board is recounted
+
+
+def board_counts_changed(assignment_ids) -> None:
+    """What the boards count changed for these assignments: only their provinces' shares of the country's
+    board (supervision.board.country_board) are counted again; the boards below count afresh anyway."""
+    ids = list(assignment_ids)
+    if not ids:
+        return
+    provinces = set()
+    if len(ids) <= BOARD_PARTS_LIMIT:
+        provinces = set(Assignment.objects.filter(pk__in=ids).values_list("anc0", flat=True))
+    if not provinces or None in provinces:
+        generations.renew(generations.ASSIGNMENT_COUNTS)
+    else:
+        generations.renew_parts(generations.ASSIGNMENT_COUNTS, provinces)
+
+
 def extensions_waiting_count(assignment_id: int) -> None:
     """The assignment's count of extension requests waiting for a decision, for the boards."""
     waiting = ExtensionRequest.objects.filter(
         assignment_milestone__assignment_id=assignment_id, status=ExtensionRequest.Status.PENDING
     ).count()
     Assignment.objects.filter(pk=assignment_id).update(extensions_waiting=waiting)
-    generations.renew(generations.ASSIGNMENT_COUNTS)
+    board_counts_changed([assignment_id])
 
 
 def progress_changed_after_commit(plan_id: int) -> None:
@@ -144,7 +162,7 @@ def assignment_end(assignment: Assignment, status: str) -> None:
     assignment.escalation, assignment.overdue_since = "", None
     assignment.milestones.update(ended=status)
     assignment.milestones.filter(accepted_at__isnull=True).update(progress=status, at_risk=False)
-    generations.renew(generations.ASSIGNMENT_COUNTS)
+    board_counts_changed([assignment.pk])
 
 
 def assignment_milestone_set_due(

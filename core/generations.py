@@ -29,6 +29,31 @@ def current(name: str) -> str:
     return token
 
 
+def part(name: str, key) -> str:
+    """The token of one part of what `name` covers (one province's assignments, say). Readers key on both
+    `name` and the part: renewing `name` renews every part, renewing a part leaves the others cached."""
+    return f"{name}:{key}"
+
+
+def current_many(names: list[str]) -> dict[str, str]:
+    """The tokens for `names` now, in one cache read where all exist."""
+    found = cache.get_many([_key(name) for name in names])
+    return {name: found.get(_key(name)) or current(name) for name in names}
+
+
+def renew_parts(name: str, keys) -> None:
+    """renew for the parts `keys` of `name` only."""
+    names = [part(name, key) for key in set(keys) if key is not None]
+    if not names:
+        return
+
+    def new_tokens() -> None:
+        cache.set_many({_key(n): str(time.time_ns()) for n in names}, None)
+
+    new_tokens()
+    transaction.on_commit(new_tokens)
+
+
 def renew(name: str) -> None:
     """What `name` covers changed: readers stop using what they cached under the old token — now, for
     this transaction's own reads, and again once it commits, for what others cached in between from

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from assignments.models import Assignment, AssignmentEvent
 from assignments.notices import notify, notify_responsible
-from assignments.services import assignment_end, event_record, milestones_complete
-from core import generations
+from assignments.services import assignment_end, board_counts_changed, event_record, milestones_complete
 from core.actors import actor
 from core.periods import Period, current_period, parse_period
 from orgtree.models import Department
@@ -182,7 +181,7 @@ def _count_reports(assignment_id: int) -> None:
         reports_late=sent.filter(is_late=True).count(),
         reports_waiting=sent.filter(status=ProgressReport.Status.SUBMITTED).count(),
     )
-    generations.renew(generations.ASSIGNMENT_COUNTS)
+    board_counts_changed([assignment_id])
 
 
 @transaction.atomic

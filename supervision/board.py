@@ -9,6 +9,7 @@ also goes through the scoped queryset, so a row outside the user's subtrees can 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -187,29 +188,100 @@ def group_column(org: Organisation) -> str | None:
     return "anc0" if org.org_type == CENTRAL else column(org.level + 1)
 
 
-NATIONAL_CACHE_SECONDS = 600  # a bound should a write ever miss renewing the token
-
-
-def cache_key(org: Organisation, *, plan_id: int | None = None, year: int | None = None) -> str | None:
-    """Where the country's board (and its rendered tables) is kept; None for the boards counted afresh."""
-    if org.org_type != CENTRAL:
-        return None
-    return f"board:{org.pk}:{plan_id or ''}:{year or ''}:{generations.current(generations.ASSIGNMENT_COUNTS)}"
+NATIONAL_CACHE_SECONDS = 600  # a bound should a write ever miss renewing a token
 
 
 def board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
-    """The board of org. The country's (团中央: every assignment of the country, ~100 ms to count) is
-    kept in the cache under the token of the assignments' counted columns, which every write to them
-    renews; the others (one index range each, a few ms) are always counted afresh."""
-    key = cache_key(org, plan_id=plan_id, year=year)
-    if key is None:
-        return count_board(org=org, plan_id=plan_id, year=year)
-    found = cache.get(key)
-    if found is None:
-        found = count_board(org=org, plan_id=plan_id, year=year)
-        found.cache_key = key
-        cache.set(key, found, NATIONAL_CACHE_SECONDS)
+    """The board of org. The country's (团中央: every assignment of the country) is assembled from the
+    cached shares of its provinces (country_board); the others (one index range each, a few ms) are
+    always counted afresh."""
+    if org.org_type == CENTRAL:
+        return country_board(org=org, plan_id=plan_id, year=year)
+    return count_board(org=org, plan_id=plan_id, year=year)
+
+
+@dataclass
+class Part:
+    """One province's share of the country's board, or the central office's own (its departments)."""
+
+    counts: dict
+    departments: dict[int, dict]
+    tasks: set[int]
+    late_tasks: set[int]
+
+
+def _add(target: dict, counts: dict) -> None:
+    for name, n in counts.items():
+        target[name] += n or 0
+
+
+def count_parts(
+    *, org: Organisation, parts: list[int] | None, plan_id: int | None = None, year: int | None = None
+) -> dict[int, Part]:
+    """The shares of the country's board of some provinces (anc0) and of 团中央's own office (None: all),
+    in one GROUP BY by province, department, task and state."""
+    rows = assignments_for(org, plan_id=plan_id, year=year)
+    if parts is not None:
+        rows = rows.filter(anc0__in=parts)
+    found: dict[int, Part] = {}
+    columns = ("anc0", "department_id", "task_id", "progress", "status", "escalation")
+    for group in rows.order_by().values(*columns).annotate(**GROUP_SUMS):
+        part = found.setdefault(group["anc0"], Part(empty(), {}, set(), set()))
+        counts = _counts(group)
+        _add(part.counts, counts)
+        if group["department_id"] and group["anc0"] == org.pk:
+            _add(part.departments.setdefault(group["department_id"], empty()), counts)
+        part.tasks.add(group["task_id"])
+        if "overdue" in counts:
+            part.late_tasks.add(group["task_id"])
     return found
+
+
+def country_board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
+    """The country's board from its provinces' shares, each kept in the cache under the token of all
+    counted columns and its own province's token: a report filed or an assignment closed in one province
+    renews only that one's (generations.renew_parts), so the next board recounts one province, not the
+    country. The refresh and the tree's changes renew every share. Rows without ancestors yet (filled
+    within the write that made them) count nowhere until filled."""
+    name = generations.ASSIGNMENT_COUNTS
+    base = generations.current(name)
+    scope = f"{plan_id or ''}:{year or ''}:{base}"
+    children_key = f"board-children:{org.pk}:{base}"
+    children = cache.get(children_key)
+    if children is None:
+        children = [(child.pk, child.name) for child in children_of(org)]
+        cache.set(children_key, children, NATIONAL_CACHE_SECONDS)
+    pks = [org.pk] + [pk for pk, _ in children]
+    tokens = generations.current_many([generations.part(name, pk) for pk in pks])
+    keys = {pk: f"board-part:{scope}:{pk}:{tokens[generations.part(name, pk)]}" for pk in pks}
+    cached = cache.get_many(list(keys.values()))
+    parts = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    stale = [pk for pk in pks if pk not in parts]
+    if stale:
+        counted = count_parts(org=org, parts=stale if parts else None, plan_id=plan_id, year=year)
+        fresh = {pk: counted.get(pk) or Part(empty(), {}, set(), set()) for pk in stale}
+        cache.set_many({keys[pk]: part for pk, part in fresh.items()}, NATIONAL_CACHE_SECONDS)
+        parts.update(fresh)
+    totals, tasks, late_tasks = empty(), set(), set()
+    for part in parts.values():
+        _add(totals, part.counts)
+        tasks |= part.tasks
+        late_tasks |= part.late_tasks
+    own = parts[org.pk]
+    departments = [Row(pk, "", dict(counts)) for pk, counts in own.departments.items()]
+    if departments:
+        names = dict(
+            Department.objects.filter(pk__in=[row.pk for row in departments]).values_list("pk", "name")
+        )
+        for row in departments:
+            row.name = names.get(row.pk, "")
+    digest = hashlib.sha1(":".join(keys.values()).encode()).hexdigest()[:16]
+    return Board(
+        org=org, totals=totals, children=[Row(pk, child, dict(parts[pk].counts)) for pk, child in children],
+        own=Row(org.pk, f"{org.name}（本级）", dict(own.counts)) if own.counts["total"] else None,
+        departments=sorted(departments, key=lambda row: row.name), tasks=len(tasks),
+        tasks_overdue=len(late_tasks), cache_key=f"board:{org.pk}:{scope}:{digest}",
+    )  # fmt: skip
 
 
 def _counts(found: dict) -> dict[str, int]:

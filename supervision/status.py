@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from assignments.ancestors import fill_missing
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation, ProgressStatus
-from assignments.services import events_record
+from assignments.services import board_counts_changed, events_record
 from core import generations
 from core.locks import LockKey, advisory_lock
 from orgtree.subtree import subtree_sql
@@ -269,7 +269,10 @@ def refresh_statuses(
         moved: set[int] = set()  # assignments whose state or overdue date changed
         full = len(changed) > ROLLUP_TARGETED_LIMIT
         if full:
-            # Most assignments moved (a first run, a new day after a long pause): aggregate them all.
+            # Most assignments moved (a first run, a new day after a long pause): aggregate them all, in
+            # memory (at the default 4 MB the aggregate of a million copies spills to disk).
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(rollup(f"WHERE {scope}" if scope else ""), [*worst_params, *scope_params])
             moved.update(row[0] for row in cursor.fetchall())
         elif window and changed and connection.vendor == "postgresql":
@@ -297,7 +300,7 @@ def refresh_statuses(
                 moved.update(row[0] for row in cursor.fetchall())
         moved |= _follow_parts(cursor)
         assignments = len(moved)
-        _escalate(cursor, today, None if full else moved)
+        escalated = _escalate(cursor, today, None if full else moved)
         if plan_id is None and within_id is None:
             RefreshLog.objects.update_or_create(
                 day=today, defaults={"milestones_changed": milestones, "assignments_changed": assignments}
@@ -307,7 +310,10 @@ def refresh_statuses(
             RefreshLog.objects.filter(day__gt=today).delete()
         cache.delete(STATES_DAY_KEY)  # now for this transaction's readers, again once others can see it
         transaction.on_commit(lambda: cache.delete(STATES_DAY_KEY))
-        generations.renew(generations.ASSIGNMENT_COUNTS)
+        if plan_id is None and within_id is None:
+            generations.renew(generations.ASSIGNMENT_COUNTS)
+        else:  # a plan's refresh after a report or an extension: the provinces it touched
+            board_counts_changed(moved | escalated)
     return RefreshResult(today, milestones, assignments)
 
 
@@ -397,11 +403,12 @@ def _follow_parts(cursor) -> set[int]:
     return changed
 
 
-def _escalate(cursor, today: date, moved: set[int] | None) -> None:
+def _escalate(cursor, today: date, moved: set[int] | None) -> set[int]:
     """督办单 levels from how long open assignments have been overdue and their plan's thresholds; a rise
     goes on the timeline. A day's refresh looks only at the assignments whose overdue date moved and, per
     pair of thresholds, at those whose level the passing days change: index ranges on
-    (escalation, overdue_since), never every overdue assignment."""
+    (escalation, overdue_since), never every overdue assignment. Returns the assignments whose level
+    changed."""
     a, p = Assignment._meta.db_table, Plan._meta.db_table
     open_ = f"{a}.status = '{Assignment.Status.ASSIGNED}'"
     days = _days("%s", f"{a}.overdue_since")
@@ -409,17 +416,20 @@ def _escalate(cursor, today: date, moved: set[int] | None) -> None:
     red, yellow = Escalation.RED, Escalation.YELLOW
     old_rank = rank.format(f"{a}.escalation", red, yellow)
     rises: list[tuple[int, str]] = []
+    changed: set[int] = set()
 
     def apply(level: str, params: list, where: str, where_params: list) -> None:
         new_rank = rank.format(level, red, yellow)
         for sign, keep in ((">", True), ("<", False)):
             cursor.execute(
-                f"UPDATE {a} SET escalation = {level} WHERE {where} AND {new_rank} {sign} {old_rank}"
-                f"{f' RETURNING {a}.id, {a}.escalation' if keep else ''}",
+                f"UPDATE {a} SET escalation = {level} WHERE {where} AND {new_rank} {sign} {old_rank} "
+                f"RETURNING {a}.id, {a}.escalation",
                 [*params, *where_params, *params],
             )
+            found = cursor.fetchall()
+            changed.update(pk for pk, _ in found)
             if keep:
-                rises.extend(cursor.fetchall())
+                rises.extend(found)
 
     if moved is None or moved:
         # Exact levels where the overdue date moved (or everywhere, on a full refresh).
@@ -454,6 +464,7 @@ def _escalate(cursor, today: date, moved: set[int] | None) -> None:
         apply(level, [to_red, to_yellow], crossing,
               [yellow_days, red_days, to_yellow, to_red, to_yellow, to_red])  # fmt: skip
     _record_rises(cursor, rises)
+    return changed
 
 
 def _record_rises(cursor, rises: list[tuple[int, str]]) -> None:

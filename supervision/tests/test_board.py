@@ -3,12 +3,15 @@ tree's own ranges; drill-down, departments, filters, export, 催办 on a selecti
 
 import io
 import json
+import re
 from datetime import date, timedelta
 from io import StringIO
 
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,6 +130,56 @@ def test_the_country_board_is_kept_until_what_it_counts_changes(world, tree, dja
     task_create(plan=plan, data={"seq": "1", "title": "团员发展", "schedule_text": "9月：完成"})
     plan_publish(plan=plan, levels=["city"])
     assert zhejiang().counts["total"] == closed["total"] + 2
+
+
+def _grouped_provinces(queries) -> list[set[int] | None]:
+    """The provinces each GROUP BY of the country's shares was narrowed to (None: the whole country)."""
+    found = []
+    for query in queries:
+        if "GROUP BY" in query["sql"] and '"anc0", ' in query["sql"]:
+            narrowed = re.search(r'"anc0" IN \(([\d, ]+)\)', query["sql"])
+            found.append({int(pk) for pk in narrowed.group(1).split(",")} if narrowed else None)
+    return found
+
+
+def test_a_write_in_one_province_recounts_only_that_provinces_share(world, tree):
+    """The country's board keeps each province's share: a report filed or an assignment closed in 浙江
+    recounts 浙江 alone; the day's refresh recounts all. Whatever was kept, it equals a count afresh."""
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
+    other = Plan.objects.create(title="江苏要点", organisation=tree.js, start_year=2019, end_year=2019)
+    task_create(plan=other, data={"seq": "1", "title": "团干部培训", "schedule_text": "6月：培训"})
+    plan_publish(plan=other, levels=["city"])
+    refresh_statuses(today=DAY)
+
+    def same_as_afresh(found):
+        fresh = board_selectors.count_board(org=central)
+        assert found.totals == fresh.totals
+        assert {r.pk: r.counts for r in found.children} == {r.pk: r.counts for r in fresh.children}
+        assert (found.tasks, found.tasks_overdue) == (fresh.tasks, fresh.tasks_overdue)
+
+    with CaptureQueriesContext(connection) as first:
+        found = board_selectors.board(org=central)
+    assert _grouped_provinces(first.captured_queries) == [None]
+    same_as_afresh(found)
+    county = Assignment.objects.get(organisation=tree.xh, task__seq="1")
+    report_save(assignment=county, period="2019-06", data={"percent": 20}, user=None, version=0, submit=True,
+                today=date(2019, 7, 12))  # fmt: skip
+    with CaptureQueriesContext(connection) as filed:
+        found = board_selectors.board(org=central)
+    assert _grouped_provinces(filed.captured_queries) == [{tree.zj.pk}]
+    same_as_afresh(found)
+    js_city = Assignment.objects.filter(anc0=tree.js.pk, status="assigned").first()
+    assignment_end(js_city, "withdrawn")
+    with CaptureQueriesContext(connection) as ended:
+        found = board_selectors.board(org=central)
+    assert _grouped_provinces(ended.captured_queries) == [{tree.js.pk}]
+    assert next(r for r in found.children if r.pk == tree.js.pk).counts["closed"] == 1
+    same_as_afresh(found)
+    refresh_statuses(today=DAY + timedelta(days=1))
+    with CaptureQueriesContext(connection) as refreshed:
+        found = board_selectors.board(org=central)
+    assert _grouped_provinces(refreshed.captured_queries) == [None]
+    same_as_afresh(found)
 
 
 def test_the_country_board_follows_the_tree(world, tree):
