@@ -284,6 +284,13 @@ def country_board(*, org: Organisation, plan_id: int | None = None, year: int | 
     )  # fmt: skip
 
 
+def warm_country_board() -> None:
+    """Count the country's board ahead of its readers (after the refresh has renewed its shares)."""
+    central = Organisation.objects.filter(org_type=CENTRAL).first()
+    if central is not None:
+        country_board(org=central)
+
+
 def _counts(found: dict) -> dict[str, int]:
     """One group of the GROUP BY as the board's keys."""
     counts = dict.fromkeys(classify(found["progress"], found["status"], found["escalation"]), found["n"])

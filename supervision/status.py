@@ -31,7 +31,6 @@ from django.utils import timezone
 from assignments.ancestors import fill_missing
 from assignments.models import Assignment, AssignmentEvent, AssignmentMilestone, Escalation, ProgressStatus
 from assignments.services import board_counts_changed, events_record
-from core import generations
 from core.locks import LockKey, advisory_lock
 from orgtree.subtree import subtree_sql
 from plans.models import Plan
@@ -310,10 +309,9 @@ def refresh_statuses(
             RefreshLog.objects.filter(day__gt=today).delete()
         cache.delete(STATES_DAY_KEY)  # now for this transaction's readers, again once others can see it
         transaction.on_commit(lambda: cache.delete(STATES_DAY_KEY))
-        if plan_id is None and within_id is None:
-            generations.renew(generations.ASSIGNMENT_COUNTS)
-        else:  # a plan's refresh after a report or an extension: the provinces it touched
-            board_counts_changed(moved | escalated)
+        # The boards count assignments only: the provinces whose assignments moved are counted again (every
+        # province after a big change), none after a refresh that changed nothing (the hourly runs).
+        board_counts_changed(moved | escalated)
     return RefreshResult(today, milestones, assignments)
 
 

@@ -26,6 +26,7 @@ from plans.services import task_create, task_update
 from reporting.services import report_save
 from supervision import board as board_selectors
 from supervision.status import refresh_statuses
+from supervision.tasks import refresh_statuses_task
 
 pytestmark = pytest.mark.django_db
 DAY = date(2019, 7, 15)
@@ -142,9 +143,32 @@ def _grouped_provinces(queries) -> list[set[int] | None]:
     return found
 
 
+def _same_as_afresh(central, found) -> None:
+    fresh = board_selectors.count_board(org=central)
+    assert found.totals == fresh.totals
+    assert {r.pk: r.counts for r in found.children} == {r.pk: r.counts for r in fresh.children}
+    assert (found.tasks, found.tasks_overdue) == (fresh.tasks, fresh.tasks_overdue)
+
+
+def test_the_hourly_refresh_keeps_the_country_or_counts_it_ahead_of_its_readers(world, tree):
+    central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
+    board_selectors.board(org=central)
+    refresh_statuses_task(today=DAY.isoformat())  # the same day again: nothing moves, nothing is recounted
+    with CaptureQueriesContext(connection) as kept:
+        board_selectors.board(org=central)
+    assert _grouped_provinces(kept.captured_queries) == []
+    refresh_statuses_task(today=(DAY + timedelta(days=120)).isoformat())  # states move: counted by the task
+    with CaptureQueriesContext(connection) as read:
+        found = board_selectors.board(org=central)
+    assert _grouped_provinces(read.captured_queries) == []
+    assert found.totals["overdue"] == Assignment.objects.filter(status="assigned", progress="overdue").count()
+    _same_as_afresh(central, found)
+
+
 def test_a_write_in_one_province_recounts_only_that_provinces_share(world, tree):
     """The country's board keeps each province's share: a report filed or an assignment closed in 浙江
-    recounts 浙江 alone; the day's refresh recounts all. Whatever was kept, it equals a count afresh."""
+    recounts 浙江 alone, a refresh the provinces whose states moved, a change of the tree all. Whatever
+    was kept, it equals a count afresh."""
     central = organisation_create(parent=None, name="共青团中央", org_type=OrgType.CENTRAL, code=None)
     other = Plan.objects.create(title="江苏要点", organisation=tree.js, start_year=2019, end_year=2019)
     task_create(plan=other, data={"seq": "1", "title": "团干部培训", "schedule_text": "6月：培训"})
@@ -152,10 +176,7 @@ def test_a_write_in_one_province_recounts_only_that_provinces_share(world, tree)
     refresh_statuses(today=DAY)
 
     def same_as_afresh(found):
-        fresh = board_selectors.count_board(org=central)
-        assert found.totals == fresh.totals
-        assert {r.pk: r.counts for r in found.children} == {r.pk: r.counts for r in fresh.children}
-        assert (found.tasks, found.tasks_overdue) == (fresh.tasks, fresh.tasks_overdue)
+        _same_as_afresh(central, found)
 
     with CaptureQueriesContext(connection) as first:
         found = board_selectors.board(org=central)
@@ -175,10 +196,15 @@ def test_a_write_in_one_province_recounts_only_that_provinces_share(world, tree)
     assert _grouped_provinces(ended.captured_queries) == [{tree.js.pk}]
     assert next(r for r in found.children if r.pk == tree.js.pk).counts["closed"] == 1
     same_as_afresh(found)
-    refresh_statuses(today=DAY + timedelta(days=1))
+    refresh_statuses(today=DAY + timedelta(days=120))  # 浙江's states move; 江苏's one was withdrawn
     with CaptureQueriesContext(connection) as refreshed:
         found = board_selectors.board(org=central)
-    assert _grouped_provinces(refreshed.captured_queries) == [None]
+    assert _grouped_provinces(refreshed.captured_queries) == [{tree.zj.pk}]
+    same_as_afresh(found)
+    organisation_create(parent=None, name="共青团安徽省委", org_type=OrgType.PROVINCE, code="340000")
+    with CaptureQueriesContext(connection) as grown:  # the tree changed: every share is counted again
+        found = board_selectors.board(org=central)
+    assert _grouped_provinces(grown.captured_queries) == [None]
     same_as_afresh(found)
 
 
