@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, F, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from assignments.ancestors import column
@@ -22,7 +22,7 @@ from assignments.models import COPY_LEVELS, Assignment, AssignmentMilestone, Esc
 from core import generations
 from orgtree.models import Department, Organisation
 from orgtree.subtree import CENTRAL
-from plans.models import Plan, Task
+from plans.models import Plan
 from reporting.models import ProgressReport
 
 from .selectors import states_day
@@ -202,12 +202,13 @@ def board(*, org: Organisation, plan_id: int | None = None, year: int | None = N
 
 @dataclass
 class Part:
-    """One province's share of the country's board, or the central office's own (its departments)."""
+    """One child's share of a board (the country's are kept in the cache), or the organisation's own rows
+    with its departments'."""
 
-    counts: dict
-    departments: dict[int, dict]
-    tasks: set[int]
-    late_tasks: set[int]
+    counts: dict = field(default_factory=empty)
+    departments: dict[int, dict] = field(default_factory=dict)
+    tasks: set[int] = field(default_factory=set)
+    late_tasks: set[int] = field(default_factory=set)
 
 
 def _add(target: dict, counts: dict) -> None:
@@ -215,26 +216,57 @@ def _add(target: dict, counts: dict) -> None:
         target[name] += n or 0
 
 
-def count_parts(
-    *, org: Organisation, parts: list[int] | None, plan_id: int | None = None, year: int | None = None
-) -> dict[int, Part]:
-    """The shares of the country's board of some provinces (anc0) and of 团中央's own office (None: all),
-    in one GROUP BY by province, department, task and state."""
-    rows = assignments_for(org, plan_id=plan_id, year=year)
-    if parts is not None:
-        rows = rows.filter(anc0__in=parts)
+def count_parts(org: Organisation, rows: QuerySet) -> dict[int, Part]:
+    """One GROUP BY over rows by direct child (the stored ancestor), department, task and state: each
+    child's share, and org's own rows (under org.pk) with its office's departments."""
+    group = group_column(org)
+    columns = [c for c in (group, "department_id", "task_id", "progress", "status", "escalation") if c]
     found: dict[int, Part] = {}
-    columns = ("anc0", "department_id", "task_id", "progress", "status", "escalation")
-    for group in rows.order_by().values(*columns).annotate(**GROUP_SUMS):
-        part = found.setdefault(group["anc0"], Part(empty(), {}, set(), set()))
-        counts = _counts(group)
+    for row in rows.order_by().values(*columns).annotate(**GROUP_SUMS):
+        key = (row[group] if group else None) or org.pk
+        part = found.setdefault(key, Part())
+        counts = _counts(row)
         _add(part.counts, counts)
-        if group["department_id"] and group["anc0"] == org.pk:
-            _add(part.departments.setdefault(group["department_id"], empty()), counts)
-        part.tasks.add(group["task_id"])
+        if row["department_id"] and key == org.pk:
+            _add(part.departments.setdefault(row["department_id"], empty()), counts)
+        part.tasks.add(row["task_id"])
         if "overdue" in counts:
-            part.late_tasks.add(group["task_id"])
+            part.late_tasks.add(row["task_id"])
     return found
+
+
+def _assemble(org: Organisation, children: list[tuple[int, str]], parts: dict[int, Part]) -> Board:
+    """The board from the shares: rows under a child not listed (an inactive one) count as org's own."""
+    named = {pk for pk, _ in children}
+    own, totals, tasks, late_tasks = Part(), empty(), set(), set()
+    for key, part in parts.items():
+        _add(totals, part.counts)
+        tasks |= part.tasks
+        late_tasks |= part.late_tasks
+        if key not in named:
+            _add(own.counts, part.counts)
+    departments = [Row(pk, "", dict(counts)) for pk, counts in parts.get(org.pk, Part()).departments.items()]
+    if departments:
+        names = dict(
+            Department.objects.filter(pk__in=[row.pk for row in departments]).values_list("pk", "name")
+        )
+        for row in departments:
+            row.name = names.get(row.pk, "")
+    return Board(
+        org=org, totals=totals,
+        children=[Row(pk, name, dict(parts[pk].counts) if pk in parts else empty()) for pk, name in children],
+        own=Row(org.pk, f"{org.name}（本级）", own.counts) if own.counts["total"] else None,
+        departments=sorted(departments, key=lambda row: row.name), tasks=len(tasks),
+        tasks_overdue=len(late_tasks),
+    )  # fmt: skip
+
+
+def count_board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
+    """The board counted afresh, in two or three queries whatever the size of the tree — the children, one
+    GROUP BY over the subtree's assignments (per child, own department, task and state), and the
+    departments' names when there are any; none reads a row outside the subtree."""
+    children = [(child.pk, child.name) for child in children_of(org)]
+    return _assemble(org, children, count_parts(org, assignments_for(org, plan_id=plan_id, year=year)))
 
 
 def country_board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
@@ -258,30 +290,16 @@ def country_board(*, org: Organisation, plan_id: int | None = None, year: int | 
     parts = {pk: cached[key] for pk, key in keys.items() if key in cached}
     stale = [pk for pk in pks if pk not in parts]
     if stale:
-        counted = count_parts(org=org, parts=stale if parts else None, plan_id=plan_id, year=year)
-        fresh = {pk: counted.get(pk) or Part(empty(), {}, set(), set()) for pk in stale}
+        rows = assignments_for(org, plan_id=plan_id, year=year)
+        counted = count_parts(org, rows.filter(anc0__in=stale) if parts else rows)
+        fresh = {pk: counted.get(pk) or Part() for pk in stale}
         cache.set_many({keys[pk]: part for pk, part in fresh.items()}, NATIONAL_CACHE_SECONDS)
         parts.update(fresh)
-    totals, tasks, late_tasks = empty(), set(), set()
-    for part in parts.values():
-        _add(totals, part.counts)
-        tasks |= part.tasks
-        late_tasks |= part.late_tasks
-    own = parts[org.pk]
-    departments = [Row(pk, "", dict(counts)) for pk, counts in own.departments.items()]
-    if departments:
-        names = dict(
-            Department.objects.filter(pk__in=[row.pk for row in departments]).values_list("pk", "name")
-        )
-        for row in departments:
-            row.name = names.get(row.pk, "")
-    digest = hashlib.sha1(":".join(keys.values()).encode()).hexdigest()[:16]
-    return Board(
-        org=org, totals=totals, children=[Row(pk, child, dict(parts[pk].counts)) for pk, child in children],
-        own=Row(org.pk, f"{org.name}（本级）", dict(own.counts)) if own.counts["total"] else None,
-        departments=sorted(departments, key=lambda row: row.name), tasks=len(tasks),
-        tasks_overdue=len(late_tasks), cache_key=f"board:{org.pk}:{scope}:{digest}",
-    )  # fmt: skip
+    found = _assemble(org, children, parts)
+    found.cache_key = (
+        f"board:{org.pk}:{scope}:{hashlib.sha1(':'.join(keys.values()).encode()).hexdigest()[:16]}"
+    )
+    return found
 
 
 def warm_country_board() -> None:
@@ -299,69 +317,6 @@ def _counts(found: dict) -> dict[str, int]:
         review=found["waiting"] or 0,
     )  # fmt: skip
     return counts
-
-
-def count_board(*, org: Organisation, plan_id: int | None = None, year: int | None = None) -> Board:
-    """The board in two or three queries whatever the size of the tree (five for the country) — the
-    children, one GROUP BY over the subtree's assignments (per child, own department, task and state), and
-    the departments' names when there are any; none reads a row outside the subtree."""
-    rows = assignments_for(org, plan_id=plan_id, year=year)
-    group = group_column(org)
-    children = children_of(org)
-    by_child = {child.pk: Row(child.pk, child.name) for child in children}
-    own = Row(org.pk, f"{org.name}（本级）")
-    departments: dict[int, Row] = {}
-    totals = empty()
-
-    def add(target: Row, counts: dict) -> None:
-        for name, n in counts.items():
-            target.counts[name] += n or 0
-
-    # The country groups by province and state only (a few hundred groups, not tens of thousands): its
-    # office's departments and the tasks are counted apart, each by an index.
-    country = org.org_type == CENTRAL
-    columns = [c for c in (group, "department_id", "task_id", "progress", "status", "escalation") if c]
-    if country:
-        columns = [group, "progress", "status", "escalation"]
-    tasks: set[int] = set()
-    late_tasks: set[int] = set()
-    for found in rows.order_by().values(*columns).annotate(**GROUP_SUMS):
-        child = found[group] if group else None
-        counts = _counts(found)
-        add(by_child.get(child, own) if child != org.pk else own, counts)
-        for key, n in counts.items():
-            totals[key] += n
-        if country:
-            continue
-        department = found["department_id"]
-        if department and child in (None, org.pk):  # the organisation's own office
-            add(departments.setdefault(department, Row(department, "")), counts)
-        tasks.add(found["task_id"])
-        if "overdue" in counts:
-            late_tasks.add(found["task_id"])
-    if country:
-        office = rows.filter(anc0=org.pk, department__isnull=False).order_by()
-        by_state = office.values("department_id", "progress", "status", "escalation").annotate(**GROUP_SUMS)
-        for found in by_state:
-            add(
-                departments.setdefault(found["department_id"], Row(found["department_id"], "")),
-                _counts(found),
-            )
-        overdue = rows.filter(status=Assignment.Status.ASSIGNED, progress=ProgressStatus.OVERDUE)
-
-        def tasks_with(assignments: QuerySet) -> set[int]:
-            found = Task.objects.filter(Exists(assignments.filter(task_id=OuterRef("pk"))))
-            return set(found.values_list("pk", flat=True))
-
-        tasks, late_tasks = tasks_with(rows), tasks_with(overdue)
-    if departments:
-        for pk, name in Department.objects.filter(pk__in=list(departments)).values_list("pk", "name"):
-            departments[pk].name = name
-    return Board(
-        org=org, totals=totals, children=list(by_child.values()), own=own if own.counts["total"] else None,
-        departments=sorted(departments.values(), key=lambda row: row.name), tasks=len(tasks),
-        tasks_overdue=len(late_tasks),
-    )  # fmt: skip
 
 
 # --- 督办清单 --------------------------------------------------------------------------------------------
