@@ -1,14 +1,16 @@
-"""What management commands share: reading an input file and writing an output file, with a clear
-message (CommandError, exit 1) instead of a traceback, and nothing written when it fails."""
+"""What management commands share: a day argument, reading an input file and writing an output file, with
+a clear message (CommandError, exit 1) instead of a traceback, and nothing written when it fails."""
 
 from __future__ import annotations
 
 import errno
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 _REASONS = {
     errno.EACCES: "没有权限",
@@ -23,6 +25,16 @@ _REASONS = {
 def os_error_reason(exc: OSError) -> str:
     """Why a file could not be read or written, in Chinese where the cause is a common one."""
     return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+def parse_day(value: str | None) -> date:
+    """--today and its kin: a YYYY-MM-DD day, today when not given."""
+    if not value:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
 
 
 def read_input_file(name: str) -> tuple[Path, bytes]:

@@ -22,8 +22,8 @@ from assignments.publishing import (
     plan_publish_preview,
     rules_from_tasks,
 )
-from orgtree.models import Organisation
-from plans.selectors import plan_by_ref
+from orgtree.cli import organisation_argument
+from plans.cli import plan_argument
 
 
 def task_ids(plan, spec: str) -> list[int]:
@@ -61,10 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            plan = plan_by_ref(options["plan"])
-        except LookupError as exc:
-            raise CommandError(str(exc)) from exc
+        plan = plan_argument(options["plan"])
         rules = self._rules(plan, options)
         try:
             preview = plan_publish_preview(plan=plan, rules=rules, routine_undated=True)
@@ -95,14 +92,10 @@ class Command(BaseCommand):
         levels = [level.strip() for level in (options["levels"] or "").split(",") if level.strip()]
         within = None
         if options["org"]:
-            within = Organisation.objects.by_ref(options["org"])
-            if within is None:
-                raise CommandError(f"找不到组织 {options['org']}")
+            within = organisation_argument(options["org"])
         named = []
         for ref in [r.strip() for r in re.split(r"[,，、]", options["to"] or "") if r.strip()]:
-            org = Organisation.objects.by_ref(ref)
-            if org is None:
-                raise CommandError(f"找不到组织 {ref}")
+            org = organisation_argument(ref)
             named.append(org.pk)
         recipients = Recipients(
             internal=options["internal"], levels=levels, organisations=named, within=within

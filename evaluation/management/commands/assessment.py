@@ -6,9 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.cli import parse_day
 from evaluation.selectors import assessment
-from orgtree.models import Organisation
-from supervision.management.commands.refresh_statuses import parse_day
+from orgtree.cli import organisation_argument
 
 
 class Command(BaseCommand):
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        org = Organisation.objects.by_ref(options["org"])
-        if org is None:
-            raise CommandError(f"找不到组织 {options['org']}")
+        org = organisation_argument(options["org"])
         year = str(options["year"]).strip()
         if not (year.isdigit() and 2000 <= int(year) <= 2100):
             raise CommandError("年度应为 2000—2100 之间的四位数字")

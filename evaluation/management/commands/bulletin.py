@@ -7,12 +7,11 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from core.cli import check_output_file, write_output_file
+from core.cli import check_output_file, parse_day, write_output_file
 from evaluation.exporters import bulletin_docx
 from evaluation.selectors import bulletin, bulletin_period
 from evaluation.services import bulletin_title
-from orgtree.models import Organisation
-from supervision.management.commands.refresh_statuses import parse_day
+from orgtree.cli import organisation_argument
 
 FIELDS = ["org_code", "org", "due", "on_time", "late", "overdue", "report_timeliness", "rank"]
 
@@ -28,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--docx", help="同时写出 Word 文件（.docx）")
 
     def handle(self, *args, **options):
-        org = Organisation.objects.by_ref(options["org"])
-        if org is None:
-            raise CommandError(f"找不到组织 {options['org']}")
+        org = organisation_argument(options["org"])
         try:
             period = bulletin_period(options["period"])
         except ValidationError as exc:

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from indicators.models import Indicator
 from indicators.rollup import check_period, rollup
-from orgtree.models import Organisation
+from orgtree.cli import organisation_argument
 
 
 class Command(BaseCommand):
@@ -25,9 +25,7 @@ class Command(BaseCommand):
         indicator = Indicator.objects.filter(Q(code__iexact=ref) | Q(name=ref)).first()
         if indicator is None:
             raise CommandError(f"找不到指标 {ref}")
-        org = Organisation.objects.by_ref(options["org"])
-        if org is None:
-            raise CommandError(f"找不到组织 {options['org'].strip()}")
+        org = organisation_argument(options["org"])
         try:
             period = check_period(indicator, options["period"])
         except ValidationError as exc:

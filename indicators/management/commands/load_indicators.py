@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.cli import read_input_file
 from indicators.definitions import load_indicators
-from orgtree.models import Organisation
+from orgtree.cli import organisation_argument
 
 DEFAULT = Path(settings.BASE_DIR) / "fixtures" / "indicators" / "indicators.json"
 
@@ -30,9 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"指标定义文件 {path} 不是有效的 UTF-8 JSON：{exc}") from exc
         org = None
         if options["targets_for"]:
-            org = Organisation.objects.by_ref(options["targets_for"])
-            if org is None:
-                raise CommandError(f"找不到组织 {options['targets_for']}")
+            org = organisation_argument(options["targets_for"])
         try:
             counts = load_indicators(spec, targets_for=org)
         except (KeyError, ValidationError) as exc:

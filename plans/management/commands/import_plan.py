@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.cli import read_input_file
-from orgtree.models import Organisation
+from orgtree.cli import organisation_argument
 from plans.imports import PlanImportRejected, plan_import_commit, plan_import_preview
 
 
@@ -37,9 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         start_year, end_year = plan_years(options["year"], options["end_year"])
-        organisation = Organisation.objects.by_ref(options["org"])
-        if organisation is None:
-            raise CommandError(f"找不到组织 {options['org']}")
+        organisation = organisation_argument(options["org"])
         path, content = read_input_file(options["file"])
         try:
             preview = plan_import_preview(

@@ -4,13 +4,13 @@ today the states are computed for that day and nothing stored changes."""
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from orgtree.models import Organisation
+from core.cli import parse_day
+from orgtree.cli import organisation_argument
+from plans.cli import plan_argument
 from supervision.board import all_items, item_rows
 from supervision.status import read_on_day
-
-from .refresh_statuses import parse_day, parse_plan
 
 FIELDS = ["org_code", "org", "department", "plan", "task_seq", "task", "milestone", "due", "days_overdue",
           "level", "last_report"]  # fmt: skip
@@ -28,10 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        org = Organisation.objects.by_ref(options["org"])
-        if org is None:
-            raise CommandError(f"找不到组织 {options['org']}")
-        today, plan = parse_day(options["today"]), parse_plan(options["plan"])
+        org = organisation_argument(options["org"])
+        today, plan = parse_day(options["today"]), plan_argument(options["plan"])
 
         def read():
             rows = all_items(org=org, tab="overdue", today=today).order_by(

@@ -2,33 +2,12 @@
 runs."""
 
 import json
-from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
-from plans.models import Plan
-from plans.selectors import plan_by_ref
+from core.cli import parse_day
+from plans.cli import plan_argument
 from supervision.status import refresh_statuses
-
-
-def parse_day(value: str | None) -> date:
-    if not value:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-
-def parse_plan(reference: str | None) -> Plan | None:
-    """--plan: a plan's ID or 文号; one that does not exist is an error, not an empty result."""
-    if reference is None:
-        return None
-    try:
-        return plan_by_ref(reference)
-    except LookupError as exc:
-        raise CommandError(str(exc)) from exc
 
 
 class Command(BaseCommand):
@@ -40,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        today, plan = parse_day(options["today"]), parse_plan(options["plan"])
+        today, plan = parse_day(options["today"]), plan_argument(options["plan"])
         result = refresh_statuses(today=today, plan_id=plan.pk if plan else None)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))

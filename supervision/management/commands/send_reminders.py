@@ -5,9 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
 
+from core.cli import parse_day
 from supervision.reminders import send_reminders
-
-from .refresh_statuses import parse_day
 
 
 class Command(BaseCommand):

@@ -4,13 +4,12 @@ computed for that day and nothing stored changes."""
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from assignments.models import ProgressStatus
-from orgtree.models import Organisation
+from core.cli import parse_day
+from orgtree.cli import organisation_argument
 from supervision.status import summary_on_day
-
-from .refresh_statuses import parse_day
 
 
 class Command(BaseCommand):
@@ -24,9 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        org = Organisation.objects.by_ref(options["org"])
-        if org is None:
-            raise CommandError(f"找不到组织 {options['org']}")
+        org = organisation_argument(options["org"])
         today = parse_day(options["today"])
         summary = summary_on_day(org=org, today=today)
         if options["json"]:
