@@ -1,10 +1,12 @@
-"""The one way a page runs a service from a form: validate, call, show the service's errors on the form."""
+"""The one way a page runs a service from a form (validate, call, show the service's errors on the form),
+and the one way it sends a generated file."""
 
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 
 from .forms import apply_service_errors
 
@@ -20,3 +22,10 @@ def service_form(
         except ValidationError as exc:
             apply_service_errors(form, exc)
     return render(request, template, {"form": form, **(context or {})})
+
+
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A generated file, always downloaded, under its (Chinese) name (RFC 6266 filename*)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename.replace("/", "-"))
+    return response

@@ -3,13 +3,12 @@ bulletins a user may read, the year's scores explained, the scheme edited with a
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import apply_service_errors, message_service_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from core.views import download
 from orgtree.models import Department
 from orgtree.selectors import chosen_organisation, get_object_for_user, may
 from supervision.board import children_of
@@ -29,12 +29,6 @@ from .models import Bulletin
 
 def _org(request, action: str = "view"):
     return chosen_organisation(request.user, request.GET.get("org") or request.POST.get("org"), action)
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _year(value, default: int) -> int | None:
@@ -68,9 +62,9 @@ def bulletin_page(request):
         fmt = request.GET.get("format")
         if fmt == "docx":
             content = bulletin_docx(payload, title=title, doc_number="", issued_on=day)
-            return _download(content, f"{title}.docx", DOCX_CONTENT_TYPE)
+            return download(content, f"{title}.docx", DOCX_CONTENT_TYPE)
         if fmt == "xlsx":
-            return _download(bulletin_xlsx(payload), f"{title}.xlsx", XLSX_CONTENT_TYPE)
+            return download(bulletin_xlsx(payload), f"{title}.xlsx", XLSX_CONTENT_TYPE)
         context.update(
             payload=payload,
             title=title,
@@ -132,9 +126,9 @@ def bulletin_detail(request, pk: int):
             doc_number=issued.doc_number,
             issued_on=timezone.localdate(issued.issued_at),
         )
-        return _download(content, f"{issued.title}.docx", DOCX_CONTENT_TYPE)
+        return download(content, f"{issued.title}.docx", DOCX_CONTENT_TYPE)
     if fmt == "xlsx":
-        return _download(bulletin_xlsx(payload), f"{issued.title}.xlsx", XLSX_CONTENT_TYPE)
+        return download(bulletin_xlsx(payload), f"{issued.title}.xlsx", XLSX_CONTENT_TYPE)
     return render(request, "evaluation/bulletin_detail.html", {"bulletin": issued, "payload": payload})
 
 
@@ -159,7 +153,7 @@ def assessment_page(request):
     day = _day(request, today)
     payload = selectors.assessment(org=org, year=year, today=day)
     if request.GET.get("format") == "xlsx":
-        return _download(assessment_xlsx(payload), f"{org.name}{year}年度考核.xlsx", XLSX_CONTENT_TYPE)
+        return download(assessment_xlsx(payload), f"{org.name}{year}年度考核.xlsx", XLSX_CONTENT_TYPE)
     scheme = selectors.scheme_for(org, year)
     return render(
         request,

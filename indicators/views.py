@@ -1,13 +1,12 @@
 """Indicator pages: the list, an indicator at one organisation (rollup, charts, drill-down, targets),
 the data entry grid, the Excel template and the two-step import."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import apply_service_errors, message_service_errors
 from core.periods import current_period, parse_period, periods_of_year
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from core.views import download
 from orgtree.models import OrgType
 from orgtree.selectors import get_object_for_user, get_organisation, may, top_organisations, visible_ancestors
 
@@ -222,10 +222,7 @@ def template_download(request, org):
     content = template_xlsx(
         organisation, period, indicators, rows, selectors.stored_values(indicators, rows, period)
     )
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    filename = f"指标填报-{organisation.display_short}-{period.code}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(content, f"指标填报-{organisation.display_short}-{period.code}.xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_http_methods(["GET", "POST"])

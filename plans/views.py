@@ -1,7 +1,5 @@
 """Plan pages: the list, a plan with its tasks and milestones, editing, the two-step Excel import, export."""
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +16,7 @@ from core.jobs import enqueue
 from core.progress import progress_key, progress_read
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from core.staging import JobState
-from core.views import service_form
+from core.views import download, service_form
 from orgtree.selectors import get_object_for_user, may
 
 from . import imports, selectors, services, tasks
@@ -200,10 +198,7 @@ def import_retry(request, pk):
 @require_GET
 def plan_export(request, pk):
     plan = get_object_for_user(Plan.objects.all(), request.user, pk=pk)
-    response = HttpResponse(export_plan_xlsx(plan), content_type=XLSX_CONTENT_TYPE)
-    filename = f"{plan.doc_number or plan.title}.xlsx".replace("/", "-")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(export_plan_xlsx(plan), f"{plan.doc_number or plan.title}.xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_http_methods(["GET", "POST"])

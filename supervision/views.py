@@ -2,13 +2,10 @@
 down), the 督办清单 (what is late, who owes it, since when; 催办 on a selection; xlsx) and a plan's export
 with the progress of every task handed down."""
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +18,7 @@ from assignments.services import assignments_urge_many
 from core.forms import message_service_errors
 from core.jobs import enqueue
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from core.views import download
 from orgtree.models import Department
 from orgtree.selectors import (
     chosen_organisation,
@@ -118,10 +116,7 @@ def overdue_list(request):
         content = overdue_list_xlsx(
             board_selectors.item_rows(chosen, today=today), tab=tab, org=org, today=today
         )
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        name = f"督办清单-{org.name}-{today:%Y%m%d}.xlsx"
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
+        return download(content, f"督办清单-{org.name}-{today:%Y%m%d}.xlsx", XLSX_CONTENT_TYPE)
     # The page's rows first (one index range), what they show after (a join of seven tables would
     # cost more to plan than to run).
     table = ItemTable(filters.qs.select_related(None), today=today)
@@ -163,10 +158,7 @@ def urge_selected(request):
 def plan_export_progress(request, pk):
     plan = get_object_for_user(Plan.objects.all(), request.user, pk=pk)
     content = export_plan_with_progress_xlsx(plan, request.user)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    filename = f"{plan.doc_number or plan.title}（含进度）.xlsx".replace("/", "-")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(content, f"{plan.doc_number or plan.title}（含进度）.xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET

@@ -139,7 +139,7 @@ def test_editor_publishes_with_a_live_preview_and_exports(login, tree, make_user
     assert "新建交办 60 项" in done.content.decode() and Assignment.objects.count() == 60
     export = client.get(reverse("plans:export", args=[plan.pk]))
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "filename*=UTF-8''" in export["Content-Disposition"]
+    assert "filename*=utf-8''" in export["Content-Disposition"].lower()
     again = plan_import_preview(organisation=tree.zj, filename="e.xlsx", content=export.content)
     assert again["summary"]["unchanged"] == 15
 
