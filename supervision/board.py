@@ -45,8 +45,8 @@ CARDS = [
 KEYS = [key for key, _, _, _ in CARDS] + [
     "completed_late", "yellow", "red", "total", "on_time_reports", "late_reports", "review",
 ]  # fmt: skip
-# One GROUP BY over the columns a board tells apart; the few groups are counted in Python. Every column is
-# in the covering index, so PostgreSQL reads no table page (an index-only scan), and no per-row FILTER.
+# One GROUP BY over the columns a board tells apart; the few groups are counted in Python, with no per-row
+# FILTER.
 GROUP_SUMS = {
     "n": Count("*"),
     "on_time": Sum("reports_on_time"),

@@ -410,40 +410,53 @@ def _escalate(cursor, today: date, moved: set[int] | None) -> set[int]:
     a, p = Assignment._meta.db_table, Plan._meta.db_table
     open_ = f"{a}.status = '{Assignment.Status.ASSIGNED}'"
     days = _days("%s", f"{a}.overdue_since")
-    rank = "(CASE {0} WHEN '{1}' THEN 2 WHEN '{2}' THEN 1 ELSE 0 END)"
     red, yellow = Escalation.RED, Escalation.YELLOW
-    old_rank = rank.format(f"{a}.escalation", red, yellow)
     rises: list[tuple[int, str]] = []
     changed: set[int] = set()
 
-    def apply(level: str, params: list, where: str, where_params: list) -> None:
-        new_rank = rank.format(level, red, yellow)
-        for sign, keep in ((">", True), ("<", False)):
-            cursor.execute(
-                f"UPDATE {a} SET escalation = {level} WHERE {where} AND {new_rank} {sign} {old_rank} "
-                f"RETURNING {a}.id, {a}.escalation",
-                [*params, *where_params, *params],
-            )
-            found = cursor.fetchall()
-            changed.update(pk for pk, _ in found)
-            if keep:
-                rises.extend(found)
+    def apply(level: str, params: list, where: str, where_params: list, join: str = "") -> None:
+        # One read of the rows whose level differs, with the level they had (rises go on the timeline); then
+        # one write per new level, by key (a join back to the table would be planned for the estimate, not
+        # for the few rows a day's crossing finds).
+        cursor.execute(
+            f"SELECT * FROM (SELECT {a}.id, {a}.escalation AS old, {level} AS level FROM {a} {join} "
+            f"WHERE {where}) x WHERE x.level <> x.old",
+            [*params, *where_params],
+        )
+        found = cursor.fetchall()
+        for new in {new for _, _, new in found}:
+            ids = sorted(pk for pk, _, level in found if level == new)
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {a} SET escalation = %s WHERE id = ANY(%s::bigint[])", [new, _array(ids)]
+                )
+                continue
+            for chunk in _chunks(ids):
+                cursor.execute(
+                    f"UPDATE {a} SET escalation = %s WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                    [new, *chunk],
+                )
+        for pk, old, new in found:
+            changed.add(pk)
+            if ESCALATION_RANKS[new] > ESCALATION_RANKS[old]:
+                rises.append((pk, new))
 
     if moved is None or moved:
-        # Exact levels where the overdue date moved (or everywhere, on a full refresh).
+        # Exact levels where the overdue date moved (or everywhere, on a full refresh), the thresholds
+        # joined from the plans.
         level = (
             f"(CASE WHEN NOT {open_} OR {a}.overdue_since IS NULL THEN '' "
-            f"WHEN {days} >= (SELECT red_after_days FROM {p} WHERE {p}.id = {a}.plan_id) THEN '{red}' "
-            f"WHEN {days} >= (SELECT yellow_after_days FROM {p} WHERE {p}.id = {a}.plan_id) THEN '{yellow}' "
-            "ELSE '' END)"
+            f"WHEN {days} >= {p}.red_after_days THEN '{red}' "
+            f"WHEN {days} >= {p}.yellow_after_days THEN '{yellow}' ELSE '' END)"
         )
+        join = f"JOIN {p} ON {p}.id = {a}.plan_id"
         touched = f"({a}.overdue_since IS NOT NULL OR {a}.escalation <> '')"
         if moved is None:
-            apply(level, [today, today], touched, [])
+            apply(level, [today, today], touched, [], join)
         else:
             for chunk in _chunks(sorted(moved)):
                 ids = f"{a}.id IN ({', '.join(['%s'] * len(chunk))})"
-                apply(level, [today, today], f"{touched} AND {ids}", chunk)
+                apply(level, [today, today], f"{touched} AND {ids}", chunk, join)
     # The days passing (or a refresh for an earlier day) move levels across the thresholds.
     cursor.execute(f"SELECT DISTINCT yellow_after_days, red_after_days FROM {p}")
     for yellow_days, red_days in cursor.fetchall():
@@ -463,6 +476,9 @@ def _escalate(cursor, today: date, moved: set[int] | None) -> set[int]:
               [yellow_days, red_days, to_yellow, to_red, to_yellow, to_red])  # fmt: skip
     _record_rises(cursor, rises)
     return changed
+
+
+ESCALATION_RANKS = {"": 0, Escalation.YELLOW.value: 1, Escalation.RED.value: 2}
 
 
 def _record_rises(cursor, rises: list[tuple[int, str]]) -> None:

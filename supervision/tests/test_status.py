@@ -104,6 +104,32 @@ def test_refresh_writes_only_what_changes_and_is_idempotent(published):
     assert next_day.milestones_changed == 0  # nothing crosses a boundary on 2 April
 
 
+def test_a_days_states_are_rewritten_in_place(published):
+    """What a day moves (states, completion) is in no index of either table, so PostgreSQL keeps each new
+    version on its page (HOT) instead of adding an entry to every index: a full recompute of the country's
+    assignments took 7.3 s with the state in the boards' indexes, 3.3 s without (BENCHMARKS.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("HOT updates are PostgreSQL's")
+    tables = (Assignment._meta.db_table, AssignmentMilestone._meta.db_table)
+
+    def updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = ANY(%s)",
+                [list(tables)],
+            )
+            return {name: (total, hot) for name, total, hot in cursor.fetchall()}
+
+    refresh_statuses(today=date(2019, 1, 10))
+    before = updates()
+    moved = refresh_statuses(today=date(2019, 3, 20))  # the first milestone falls due soon: no date moves
+    after = updates()
+    assert (moved.milestones_changed, moved.assignments_changed) == (2, 2)
+    for table in tables:
+        total, hot = (now - then for now, then in zip(after[table], before.get(table, (0, 0)), strict=True))
+        assert total > 0 and hot == total, table
+
+
 def test_refresh_of_one_plan_leaves_others(published, tree):
     other = Plan.objects.create(title="另一个", organisation=tree.zj, start_year=2019, end_year=2019)
     task_create(plan=other, data={"seq": "1", "title": "甲", "schedule_text": "3月：摸底"})
