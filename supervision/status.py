@@ -430,12 +430,12 @@ def _escalate(cursor, today: date, moved: set[int] | None) -> set[int]:
                 cursor.execute(
                     f"UPDATE {a} SET escalation = %s WHERE id = ANY(%s::bigint[])", [new, _array(ids)]
                 )
-                continue
-            for chunk in _chunks(ids):
-                cursor.execute(
-                    f"UPDATE {a} SET escalation = %s WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                    [new, *chunk],
-                )
+            else:
+                for chunk in _chunks(ids):
+                    cursor.execute(
+                        f"UPDATE {a} SET escalation = %s WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                        [new, *chunk],
+                    )
         for pk, old, new in found:
             changed.add(pk)
             if ESCALATION_RANKS[new] > ESCALATION_RANKS[old]:
@@ -478,7 +478,7 @@ def _escalate(cursor, today: date, moved: set[int] | None) -> set[int]:
     return changed
 
 
-ESCALATION_RANKS = {"": 0, Escalation.YELLOW.value: 1, Escalation.RED.value: 2}
+ESCALATION_RANKS = {"": 0} | {level.value: rank for rank, level in enumerate(Escalation, 1)}  # as declared
 
 
 def _record_rises(cursor, rises: list[tuple[int, str]]) -> None:
